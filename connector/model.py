@@ -20,6 +20,8 @@ SYSTEMS: tuple[System, ...] = ("salesforce", "hubspot")
 
 
 def _require_utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:
+        return value  # the common case, and the hot path of reading millions of records
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("datetime must be timezone-aware")
     return value.astimezone(UTC)

@@ -41,7 +41,7 @@ class SalesforceConfig(Section):
     ca_bundle: Path | None = None
     timeout_s: float = Field(default=60.0, gt=0)
     page_size: int = Field(default=2000, ge=200, le=2000)
-    bulk_threshold: int = Field(default=50_000, ge=0)
+    bulk_threshold: int = Field(default=10_000, ge=0)
     lookback_s: int = Field(default=300, ge=0)
     daily_reserve: float = Field(default=0.2, ge=0, lt=1)
     max_retries: int = Field(default=5, ge=0, le=20)

@@ -38,9 +38,8 @@ def write_cursor(
 
 
 def _cursor(row: dict[str, object]) -> Cursor:
-    return Cursor.model_validate(
-        {k: row[k] for k in ("system", "stream", "modified_at", "last_id", "state")}
-    )
+    values = {k: row[k] for k in ("system", "stream", "modified_at", "last_id", "state")}
+    return Cursor.model_validate({**values, "checked_at": row["updated_at"]})
 
 
 class PageStore(Scoped):

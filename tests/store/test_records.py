@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
 
 from connector.model import (
     Activity,
@@ -20,8 +21,9 @@ from connector.model import (
 )
 from connector.store import SqlStore
 from connector.store.decode import from_cents
-from connector.store.rows import to_cents
+from connector.store.rows import sqlite_stamp, to_cents
 from connector.store.tables import deals
+from connector.store.types import UtcDateTime
 from tests.store.factories import (
     T0,
     activity,
@@ -174,3 +176,20 @@ def test_reads_filter_by_system_and_deleted(store: SqlStore) -> None:
 def test_an_unknown_record_type_is_refused(store: SqlStore) -> None:
     with pytest.raises(TypeError, match="does not keep"):
         store.records(datetime)  # type: ignore[type-var]
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(2025, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(999, 1, 1, 0, 0, 0, 1, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_the_fast_sqlite_path_writes_stamps_as_sqlalchemy_does(stamp: datetime) -> None:
+    """Record rows bypass SQLAlchemy's types on SQLite; filters bound through SQLAlchemy
+    must still compare against the very same text."""
+    dialect = sqlite.dialect()
+    process = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    assert sqlite_stamp(stamp) == process(stamp)
