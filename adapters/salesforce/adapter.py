@@ -1,4 +1,4 @@
-"""The Salesforce adapter the engine drives: streams, counts, schema check, budget.
+"""The Salesforce adapter the engine drives: streams, counts, schema check, budget, writes.
 
 It wires the parts: a token source (httpx), a counted and governed session
 (simple-salesforce over ``requests``), the stream reader (REST and Bulk 2.0) and the
@@ -8,7 +8,7 @@ field map. Nothing is sent until the first call that needs it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,11 +19,13 @@ from adapters.salesforce.governor import Governor
 from adapters.salesforce.schema import check
 from adapters.salesforce.session import SalesforceSession
 from adapters.salesforce.streams import StreamReader
+from adapters.salesforce.writes import Writer
 from connector.config.crm import SalesforceConfig
 from connector.config.mappings import MappingOverride
 from connector.config.writeback import WritebackConfig
 from connector.errors import ConfigError
 from connector.model import System
+from connector.operations import Operation, OperationResult
 from connector.ports import Cursor, Page
 from mappings.salesforce import STREAMS, SalesforceMapping
 
@@ -80,6 +82,7 @@ class SalesforceAdapter:
             bulk_threshold=config.bulk_threshold,
             lookback=timedelta(seconds=config.lookback_s),
         )
+        self.writer = Writer(self.session, task_key_field=writeback.salesforce_task_key_field)
 
     def pull(self, stream: str, cursor: Cursor | None, *, full: bool) -> Iterator[Page]:
         """Pages of ``stream`` after ``cursor`` (everything when ``full``), each with its cursor."""
@@ -98,6 +101,15 @@ class SalesforceAdapter:
     def budget(self) -> dict[str, object]:
         """Daily API usage as last reported, our stop line, and this run's calls."""
         return {**self.governor.snapshot(), "calls_this_run": self.calls.total}
+
+    def apply(self, operations: Sequence[Operation]) -> list[OperationResult]:
+        """Write back tags and tasks, 200 records a request; one result per operation whose
+        outcome is known (see ``writes.py``)."""
+        return self.writer.apply(operations)
+
+    def find_tasks(self, task_keys: Sequence[str]) -> dict[str, str]:
+        """``{task_key: task_id}`` of the live tasks carrying these keys."""
+        return self.writer.find_tasks(task_keys)
 
     def close(self) -> None:
         self.session.close()

@@ -64,6 +64,15 @@ def error_code(content: Any) -> tuple[str, str]:
     return "", _short(content)
 
 
+def bad_request(error: BaseException) -> tuple[str, str] | None:
+    """``(errorCode, message)`` when ``error`` came from a 400 answer, which refuses a whole
+    request and applies none of it (a collection naming a field the org lacks); else None."""
+    cause = error.__cause__
+    if isinstance(cause, sfe.SalesforceError) and cause.status == 400:
+        return error_code(cause.content)
+    return None
+
+
 def _short(value: Any) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return text if len(text) <= _MAX_DETAIL else text[:_MAX_DETAIL] + "..."

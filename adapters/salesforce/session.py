@@ -48,6 +48,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^sobjects/?$", "describe-global"),
         (r"^sobjects/[^/]+/(deleted|updated)/?$", "sobjects/{type}/deleted-updated"),
         (r"^sobjects/.+$", "sobjects/{type}"),
+        (r"^composite/sobjects/[^/]+/[^/]+/?$", "composite/sobjects/{type}/{field}"),
         (r"^composite/.*$", "composite"),
         (r"^limits/?$", "limits"),
     )

@@ -16,6 +16,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 STAMP = "SystemModstamp"
+# SOQL refuses a WHERE clause longer than 4,000 characters; look-ups stay well under it.
+WHERE_BUDGET = 3000
+IN_MAX = 200
 # Users are deactivated, never deleted: User has no IsDeleted field.
 NEVER_DELETED = frozenset({"User"})
 
@@ -134,3 +137,34 @@ def select(
 def count(obj: str, *, cap: datetime) -> str:
     """``SELECT COUNT()`` of the records a full read up to ``cap`` would return."""
     return f"SELECT COUNT() FROM {name(obj)} WHERE {STAMP} <= {datetime_literal(cap)}"  # noqa: S608
+
+
+def in_chunks(
+    values: Sequence[str], *, budget: int = WHERE_BUDGET, most: int = IN_MAX
+) -> list[list[str]]:
+    """``values`` (de-duplicated, in order) split so each ``IN (...)`` list stays under
+    ``budget`` characters and ``most`` values."""
+    chunks: list[list[str]] = []
+    size = budget
+    for value in dict.fromkeys(values):
+        width = len(quote(value)) + 2
+        if not chunks or size + width > budget or len(chunks[-1]) >= most:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(value)
+        size += width
+    return chunks
+
+
+def lookup(obj: str, fields: Sequence[str], by: str, values: Sequence[str]) -> str:
+    """``SELECT fields FROM obj WHERE by IN (...) AND IsDeleted = false``: live records by
+    id (``by="Id"``, each value checked as an id) or by a key field."""
+    if not values:
+        raise ValueError("a look-up needs at least one value")
+    checked = [record_id(v) for v in values] if by == "Id" else list(values)
+    columns = ", ".join(dict.fromkeys(["Id", *(name(f) for f in fields)]))
+    listed = ", ".join(quote(v) for v in checked)
+    return (
+        f"SELECT {columns} FROM {name(obj)} "  # noqa: S608 - names checked, values quoted here
+        f"WHERE {name(by)} IN ({listed}) AND IsDeleted = false"
+    )

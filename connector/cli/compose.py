@@ -6,11 +6,17 @@ This is the one place in ``connector`` that imports ``adapters``: the core sees 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
+from rich.console import Console
+
+from connector.cli.progress import RichProgress
 from connector.config import Config
+from connector.errors import ConfigError
 from connector.model import System
 from connector.store import SqlStore, make_engine, migrate
+from connector.sync.engine import SyncOptions, SyncReport, run_sync
 from connector.sync.pull import PullAdapter
 
 
@@ -57,3 +63,32 @@ def build_adapters(
 def close_adapters(adapters: dict[System, PullAdapter]) -> None:
     for adapter in adapters.values():
         adapter.close()
+
+
+def run_once(
+    config: Config,
+    config_path: Path,
+    options: SyncOptions,
+    console: Console,
+    only: Literal["salesforce", "hubspot"] | None = None,
+) -> SyncReport:
+    """One ``run_sync`` for a command: the store, fresh adapters, progress bars, cleanup."""
+    store = open_store(config)
+    clock = WallClock()
+    adapters = build_adapters(config, clock.now(), only)
+    if not adapters:
+        raise ConfigError(
+            f"{config_path}: no CRM is enabled (set enabled = true in [salesforce] or [hubspot])"
+        )
+    try:
+        with RichProgress(console) as progress:
+            return run_sync(
+                config,
+                adapters=adapters,
+                store=store,
+                clock=clock,
+                options=options,
+                progress=progress,
+            )
+    finally:
+        close_adapters(adapters)

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from connector.cli.compose import WallClock, build_adapters, close_adapters, open_store
 from connector.cli.errors import reported
@@ -116,7 +117,7 @@ def print_demo_summary(
         ("strategic", "prospective", "transactional"),
     )
     _mix(console, "tier", Counter(s.tier.value for s in active), ("gold", "silver", "bronze"))
-    console.print(f"[bold]tasks created[/] {_tasks_created(report)}")
+    console.print(f"[bold]tasks created:[/] {_tasks_created(report)}")
 
     worst = sorted(active, key=lambda s: (s.score, s.partner_id))[:AT_RISK_SHOWN]
     if worst:
@@ -125,34 +126,50 @@ def print_demo_summary(
         name = names.get(snap.partner_id, snap.partner_id)
         why = "; ".join(snap.reasons) or "no reason recorded"
         console.print(
-            f"  {n}. {name} — {snap.score:.0f}/100 ({snap.grade.value}, {snap.segment.value}, "
-            f"{snap.tier.value}): {why}"
+            f"  {n}. {escape(name)} — {snap.score:.0f}/100 ({snap.grade.value}, "
+            f"{snap.segment.value}, {snap.tier.value}): {escape(why)}"
         )
     calls = Counter[str]()
     for key, count in report.api_calls.items():
         calls[key.split(":", 1)[0]] += count
-    spent = ", ".join(f"{system} {count}" for system, count in sorted(calls.items()))
-    console.print(f"[bold]API calls[/] {spent or 'none'}")
+    spent = ", ".join(f"{system} {count}" for system, count in calls.items())
+    console.print(f"[bold]API calls:[/] {spent or 'none'}")
     for note in report.notes:
-        console.print(f"[yellow]note[/] {note}")
+        console.print(f"[yellow]note[/] {escape(note)}")
 
     example = names.get(worst[0].partner_id) if worst else None
     config = _quoted(str(config_path))
     console.rule("try next")
+    commands = []
     if example:
-        console.print(f"  partnerpulse explain {_quoted(example)} --config {config}")
-    console.print(f"  partnerpulse report --html report.html --config {config}")
-    console.print(f"  partnerpulse status --config {config}")
+        commands.append(f"partnerpulse explain {_quoted(example)} --config {config}")
+    commands += [
+        f"partnerpulse report --html report.html --config {config}",
+        f"partnerpulse status --config {config}",
+    ]
+    for command in commands:
+        console.print(f"  {escape(command)}", soft_wrap=True, highlight=False)
     console.print(
-        "  The sandbox stopped with the demo, so commands that talk to a CRM need it again."
-        " In another terminal:\n"
-        f"    partnerpulse sandbox serve --partners {partners} --seed {seed} "
-        f"--write-config {config}\n"
-        "  (a fresh sandbox of the same world, with new ports and credentials, rewriting that"
-        " config;\n  the state database beside it is kept), then:\n"
-        f"    partnerpulse plan --config {config}"
+        "  `plan` needs a live CRM, and the demo's sandbox stopped with it. Serve the same world"
+        " again in another terminal (it rewrites that config with new ports and credentials;"
+        " the state database beside it stays):"
     )
-    console.print(f"Kept in {folder}: the config, its secret files and the state database.")
+    console.print(
+        escape(
+            f"    partnerpulse sandbox serve --partners {partners} --seed {seed} "
+            f"--write-config {config}"
+        ),
+        soft_wrap=True,
+        highlight=False,
+    )
+    console.print(
+        f"  then:\n    partnerpulse plan --config {config}", soft_wrap=True, highlight=False
+    )
+    console.print(
+        f"Kept in {folder}: the config, its secret files and the state database.",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def _mix(console: Console, what: str, counts: Counter[str], order: tuple[str, ...]) -> None:

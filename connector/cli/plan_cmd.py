@@ -17,14 +17,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connector.cli.compose import WallClock, build_adapters, close_adapters, open_store
+from connector.cli.compose import run_once
 from connector.cli.errors import reported
-from connector.cli.progress import RichProgress
 from connector.cli.sync_cmd import parse_as_of
 from connector.config import load_config
-from connector.errors import ConfigError, ExitCode
+from connector.errors import ExitCode
 from connector.planning import WritebackReport
-from connector.sync.engine import SyncOptions, run_sync
+from connector.sync.engine import SyncOptions
 
 _CELL = 60
 
@@ -42,25 +41,7 @@ def plan(
     with reported():
         cfg = load_config(config)
         options = SyncOptions(dry_run=True, as_of=parse_as_of(as_of), kind="plan")
-        store = open_store(cfg)
-        clock = WallClock()
-        adapters = build_adapters(cfg, clock.now())
-        if not adapters:
-            raise ConfigError(
-                f"{config}: no CRM is enabled (set enabled = true in [salesforce] or [hubspot])"
-            )
-        try:
-            with RichProgress(console) as progress:
-                report = run_sync(
-                    cfg,
-                    adapters=adapters,
-                    store=store,
-                    clock=clock,
-                    options=options,
-                    progress=progress,
-                )
-        finally:
-            close_adapters(adapters)
+        report = run_once(cfg, config, options, console, None)
         writeback = report.writeback
         if writeback is None:
             raise typer.Exit(int(report.exit_code or ExitCode.OK))

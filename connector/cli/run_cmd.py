@@ -28,8 +28,9 @@ def run(
         cfg = load_config(config)
         logs.configure(cfg.daemon.log_format, cfg.daemon.log_level)
         # Imported here: APScheduler, uvicorn and Prometheus are for the daemon only.
-        from scheduler.daemon import Daemon
+        from scheduler.daemon import Daemon, route_library_logs
 
+        route_library_logs()
         store = open_store(cfg)
         try:
             clean = Daemon(cfg, store).serve_until_signalled()

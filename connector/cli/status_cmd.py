@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from connector.cli.compose import WallClock, open_store
@@ -44,49 +45,49 @@ def status(
 
 def print_status(console: Console, facts: StatusFacts) -> None:
     """Status as a person reads it: one table per topic."""
-    from scheduler.status import calls_by_crm, duration_s
+    from scheduler.status import duration_s
 
-    console.print(f"[bold]workspace[/] {facts.workspace} — {_when(facts.now)}")
+    console.print(f"[bold]workspace[/] {escape(facts.workspace)} — {_when(facts.now)}")
     runs = Table(title="last runs", show_edge=False)
-    for column in ("started", "job", "outcome", "duration", "records", "API calls", "rejects"):
-        runs.add_column(
-            column, justify="left" if column in ("started", "job", "outcome") else "right"
-        )
+    for column in ("started", "job", "outcome"):
+        runs.add_column(column, no_wrap=True)
+    for column in ("took", "pulled", "written", "rejects", "API calls"):
+        runs.add_column(column, justify="right", no_wrap=True)
     for run in facts.runs:
         seconds = duration_s(run)
-        calls = ", ".join(f"{crm} {n}" for crm, n in calls_by_crm(run.api_calls).items())
-        colour = "red" if run.error else ("yellow" if run.outcome != "ok" else "green")
+        colour = "red" if run.error else ("green" if run.outcome == "ok" else "yellow")
         runs.add_row(
-            _when(run.started_at),
-            run.kind,
-            f"[{colour}]{run.outcome}[/]",
+            run.started_at.astimezone(UTC).strftime("%m-%d %H:%M:%S"),
+            escape(run.kind),
+            f"[{colour}]{escape(run.outcome)}[/]",
             f"{seconds:.1f}s" if seconds is not None else "—",
-            f"{run.records_pulled} in / {run.records_written} out",
-            calls or "0",
+            str(run.records_pulled),
+            str(run.records_written),
             str(run.rejects),
+            str(sum(run.api_calls.values())),
         )
     console.print(runs if facts.runs else "no run yet")
     for run in facts.runs[:1]:
         if run.error:
-            console.print(f"[red]last error[/] {run.error}")
+            console.print(f"[red]last error[/] {escape(run.error)}")
 
     cursors = Table(title="cursors", show_edge=False)
     for column in ("stream", "up to", "checked"):
-        cursors.add_column(column)
+        cursors.add_column(column, no_wrap=True)
     for (connection, stream), cursor in facts.cursors.items():
         cursors.add_row(
-            f"{connection}/{stream}", _when(cursor.modified_at), _when(cursor.checked_at)
+            escape(f"{connection}/{stream}"), _when(cursor.modified_at), _when(cursor.checked_at)
         )
     console.print(cursors if facts.cursors else "no stream pulled yet")
 
     console.print(f"[bold]quarantine[/] {facts.quarantine_open} open")
     for q in facts.quarantine_latest:
-        console.print(f"  {q.system}/{q.stream} {q.record_id}: {q.reason}")
+        console.print(f"  {escape(f'{q.system}/{q.stream} {q.record_id}: {q.reason}')}")
 
     if facts.budgets:
         for budget in facts.budgets:
             console.print(
-                f"[bold]API budget[/] {budget.crm}: {budget.remaining} left of "
+                f"[bold]API budget[/] {escape(budget.crm)}: {budget.remaining} left of "
                 f"{budget.limit} (as of {_when(budget.seen_at)})"
             )
     else:
@@ -94,7 +95,7 @@ def print_status(console: Console, facts: StatusFacts) -> None:
 
     for nxt in facts.next_runs:
         console.print(
-            f"[bold]next {nxt.job}[/] {_when(nxt.at)} ({nxt.schedule}, if the daemon runs)"
+            f"[bold]next {nxt.job}[/] {_when(nxt.at)} — {escape(nxt.schedule)}, if a daemon runs"
         )
 
 

@@ -12,12 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connector.cli.compose import WallClock, build_adapters, close_adapters, open_store
+from connector.cli.compose import run_once
 from connector.cli.errors import reported
-from connector.cli.progress import RichProgress
 from connector.config import load_config
 from connector.errors import ConfigError, ExitCode
-from connector.sync.engine import SyncOptions, SyncReport, run_sync
+from connector.sync.engine import SyncOptions, SyncReport
 
 
 class Only(StrEnum):
@@ -66,25 +65,7 @@ def sync(
     with reported():
         cfg = load_config(config)
         options = SyncOptions(full=full, dry_run=dry_run, as_of=parse_as_of(as_of), approve=approve)
-        store = open_store(cfg)
-        clock = WallClock()
-        adapters = build_adapters(cfg, clock.now(), only.value if only else None)
-        if not adapters:
-            raise ConfigError(
-                f"{config}: no CRM is enabled (set enabled = true in [salesforce] or [hubspot])"
-            )
-        try:
-            with RichProgress(console) as progress:
-                report = run_sync(
-                    cfg,
-                    adapters=adapters,
-                    store=store,
-                    clock=clock,
-                    options=options,
-                    progress=progress,
-                )
-        finally:
-            close_adapters(adapters)
+        report = run_once(cfg, config, options, console, only.value if only else None)
         print_summary(console, report)
         if report.exit_code != ExitCode.OK:
             raise typer.Exit(int(report.exit_code))

@@ -82,6 +82,8 @@ def test_zero_reserve_uses_the_whole_allocation() -> None:
         ("GET", "https://h/services/data/v59.0/sobjects/", "describe-global"),
         ("GET", "https://h/services/data/v59.0/limits/", "limits"),
         ("PATCH", "https://h/services/data/v59.0/composite/sobjects", "PATCH composite"),
+        ("PATCH", "https://h/services/data/v59.0/composite/sobjects/Task/Key__c",
+         "PATCH composite/sobjects/{type}/{field}"),
         ("POST", "https://h/services/oauth2/token", "token"),
         ("GET", "https://h/services/apexrest/x", "other"),
     ],

@@ -137,3 +137,32 @@ def test_select_refuses_field_lists_that_are_not_names() -> None:
         soql.select("Account", ["FIELDS(ALL)"], after=None, cap=CAP)
     with pytest.raises(ValueError, match="API name"):
         soql.select("Account WHERE Name != null", ["Name"], after=None, cap=CAP)
+
+
+def test_a_lookup_quotes_every_key_and_excludes_deleted_rows() -> None:
+    text = soql.lookup("Task", ["PartnerPulse_Key__c"], "PartnerPulse_Key__c", ["a", "b' OR 'x"])
+    assert text == (
+        "SELECT Id, PartnerPulse_Key__c FROM Task "
+        "WHERE PartnerPulse_Key__c IN ('a', 'b\\' OR \\'x') AND IsDeleted = false"
+    )
+
+
+def test_a_lookup_by_id_checks_each_id() -> None:
+    assert soql.lookup("Task", ["Status"], "Id", [ID]).endswith(
+        f"Id IN ('{ID}') AND IsDeleted = false"
+    )
+    with pytest.raises(ValueError, match="record id"):
+        soql.lookup("Task", ["Status"], "Id", ["00T' OR Id != '"])
+    with pytest.raises(ValueError, match="at least one"):
+        soql.lookup("Task", ["Status"], "Id", [])
+
+
+def test_in_chunks_keep_the_where_well_under_4000_characters() -> None:
+    keys = [f"at_risk_call:P-{n:012d}:2026-03-02" + "x" * (n % 40) for n in range(1000)]
+    chunks = soql.in_chunks([*keys, keys[0]])
+    assert [k for c in chunks for k in c] == keys  # in order, once each
+    for chunk in chunks:
+        where = soql.lookup("Task", [], "PartnerPulse_Key__c", chunk).split(" WHERE ", 1)[1]
+        assert len(where) < 3100
+    ids = [f"00T5g0000{n:09d}" for n in range(450)]
+    assert [len(c) for c in soql.in_chunks(ids, most=200)] == [136, 136, 136, 42]
