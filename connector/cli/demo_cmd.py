@@ -42,7 +42,9 @@ def demo(
     started = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="partnerpulse-demo-"))
     console.print(
-        f"[bold]PartnerPulse demo[/]: {partners} partners, seed {seed}; files in {folder}"
+        f"[bold]PartnerPulse demo[/]: {partners} partners, seed {seed}; "
+        f"files in {escape(str(folder))}",
+        soft_wrap=True,
     )
     with reported():
         world = generate_world(partners, seed)
@@ -107,7 +109,7 @@ def print_demo_summary(
     console.rule(f"one full cycle: {report.outcome}, {elapsed_s:.1f}s in all")
     console.print(
         f"[bold]{len(active)} active partners scored[/]"
-        + (f" ({churned} churned, not scored for write-back)" if churned else "")
+        + (f" ({churned} churned: no tags or tasks for them)" if churned else "")
     )
     _mix(console, "grade", Counter(s.grade.value for s in active), ("healthy", "watch", "at_risk"))
     _mix(

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from connector.cli.compose import run_once
@@ -85,7 +86,7 @@ def print_summary(console: Console, report: SyncReport) -> None:
         )
     console.print(table)
     for note in report.notes:
-        console.print(f"[yellow]note[/] {note}")
+        console.print(f"[yellow]note[/] {escape(note)}")
     if report.scored:
         grades = Counter(s.snapshot.grade.value for s in report.scored if not s.snapshot.churned)
         mix = ", ".join(f"{g} {grades[g]}" for g in ("healthy", "watch", "at_risk"))

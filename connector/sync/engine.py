@@ -141,6 +141,17 @@ def _outcome(report: SyncReport) -> str:
     return "rejected" if report.rejects else "ok"
 
 
+def _budgets(adapters: Mapping[System, PullAdapter]) -> dict[str, object]:
+    """What each CRM's allocation looks like after the run, for status and metrics."""
+    budgets: dict[str, object] = {}
+    for system, adapter in adapters.items():
+        try:
+            budgets[system] = adapter.budget()
+        except ConnectorError as exc:  # a budget we cannot read must not fail a finished run
+            budgets[system] = {"error": redact_text(str(exc))}
+    return budgets
+
+
 def _finish(
     report: SyncReport, adapters: Mapping[System, PullAdapter], store: SqlStore, clock: Clock
 ) -> None:
@@ -166,6 +177,11 @@ def _finish(
             "scored": len(report.scored),
             "notes": report.notes,
             "writeback": report.writeback.summary() if report.writeback else None,
+            "budget": _budgets(adapters),
+            "rate_limited": {
+                system: int(getattr(adapter.calls, "rate_limited", 0))
+                for system, adapter in adapters.items()
+            },
         },
         error=report.error,
     )

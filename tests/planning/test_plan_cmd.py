@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from connector.cli import plan_cmd
+from connector.cli import compose, plan_cmd
 from connector.config import Config
 from connector.model import AnyRecord, PartnerRecord, SourceRef, System
 from connector.planning import WritebackReport, build_plan
@@ -67,7 +67,7 @@ def test_plan_prints_every_write_and_stores_nothing(
     def build(cfg: Config, run_started_at: object, only: object = None) -> dict[str, PlanAdapter]:
         return fakes  # type: ignore[return-value]
 
-    monkeypatch.setattr(plan_cmd, "build_adapters", build)
+    monkeypatch.setattr(compose, "build_adapters", build)
     app = typer.Typer()
     app.command()(plan_cmd.plan)
     done = CliRunner().invoke(app, ["--config", str(config), "--json", "--as-of", "2026-03-02"])
