@@ -27,9 +27,9 @@ from sqlalchemy import Engine
 
 from connector.config.scoring import ScoringSections
 from connector.model import Grade, Snapshot
-from connector.reporting.periods import months_before
 from connector.reporting.queries import last_scored_query
 from connector.scoring import ScoredPartner, config_version, score_portfolio
+from connector.scoring.facts import months_before
 from connector.store import SqlStore
 
 DEFAULT_HORIZON_DAYS = 180

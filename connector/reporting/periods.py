@@ -3,7 +3,6 @@ one that holds the report's date (that last one only up to that date)."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -62,9 +61,3 @@ def _label(start: date, kind: PeriodKind) -> str:
     if kind is PeriodKind.MONTH:
         return f"{start:%Y-%m}"
     return str(start.year)
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` calendar months earlier, clamped to that month's end."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))

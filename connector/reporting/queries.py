@@ -20,16 +20,15 @@ from sqlalchemy import (
     Table,
     and_,
     case,
-    exists,
     false,
     func,
-    or_,
     select,
     true,
     tuple_,
 )
 
 from connector.model import SourceRef
+from connector.scoring.queries import not_mirrored
 from connector.store.tables import activities, deals, issues, links, partners, snapshots, surveys
 
 
@@ -79,7 +78,7 @@ def lifetime_value_query(workspace: str, as_of_day: date) -> Select[Any]:
             d.c.amount_cents.is_not(None),
             d.c.partner_source_id.is_not(None),
             d.c.close_date <= as_of_day,
-            _not_mirrored(d),
+            not_mirrored(d),
         )
         .group_by(d.c.workspace, d.c.system, d.c.partner_source_id)
         .subquery()
@@ -191,24 +190,6 @@ def changed_after(
         if found:
             counts[name] = found
     return counts
-
-
-def _not_mirrored(table: Table) -> ColumnElement[bool]:
-    """True unless the record's ``mirror_*`` names a present record of the same table."""
-    t, m = table, table.alias("mirrored")
-    mirror_points_back = and_(
-        m.c.mirror_system == t.c.system,
-        m.c.mirror_id == t.c.source_id,
-        t.c.system < m.c.system,
-    )
-    present = exists().where(
-        m.c.workspace == t.c.workspace,
-        m.c.system == t.c.mirror_system,
-        m.c.source_id == t.c.mirror_id,
-        m.c.deleted == false(),
-        or_(m.c.mirror_id.is_(None), m.c.mirror_system.is_(None), ~mirror_points_back),
-    )
-    return or_(t.c.mirror_id.is_(None), t.c.mirror_system.is_(None), ~present)
 
 
 def _link_join(table: Table, source_id: ColumnElement[Any]) -> ColumnElement[bool]:

@@ -124,7 +124,7 @@ def activity_query(workspace: str, w: Windows) -> Select[Any]:
     )
 
 
-def _not_mirrored(table: Table) -> ColumnElement[bool]:
+def not_mirrored(table: Table) -> ColumnElement[bool]:
     """True unless the record's ``mirror_*`` names a present record of the same table."""
     t, m = table, table.alias("mirrored")
     mirror_points_back = and_(
@@ -163,7 +163,7 @@ def deal_query(workspace: str, w: Windows) -> Select[Any]:
             d.c.partner_source_id.is_not(None),
             d.c.close_date <= w.as_of_day,
             d.c.close_date > w.revenue_before_start,
-            _not_mirrored(d),
+            not_mirrored(d),
         )
         .group_by(d.c.workspace, d.c.system, d.c.partner_source_id)
     )
@@ -188,7 +188,7 @@ def issue_query(workspace: str, w: Windows) -> Select[Any]:
             i.c.opened_at <= w.as_of,
             # Open as of the date: not closed, or closed only afterwards.
             or_(i.c.closed == false(), i.c.closed_at > w.as_of),
-            _not_mirrored(i),
+            not_mirrored(i),
         )
         .group_by(i.c.workspace, i.c.system, i.c.partner_source_id)
     )

@@ -91,6 +91,12 @@ class FakeAdapter:
     def check_schema(self) -> list[str]:
         return []
 
+    def count(self, stream: str) -> int:
+        return len([r for r in self.data[stream] if not r.deleted])
+
+    def budget(self) -> dict[str, object]:
+        return {"used": self.calls.total, "limit": 1000}
+
     def close(self) -> None:
         self.closed = True
 
