@@ -16,7 +16,9 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 def partnerpulse() -> Run:
     """Run the installed ``partnerpulse`` console script, as a user would."""
 
-    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(BIN), *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
         )

@@ -45,5 +45,6 @@ def test_check_refuses_a_bad_config_in_one_line(partnerpulse: Run, tmp_path: Pat
         assert done.returncode == 2, (name, done.stderr)
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1, done.stderr
-        assert str(path) in lines[0] and expected in lines[0]
+        assert str(path) in lines[0]
+        assert expected in lines[0]
         assert "Traceback" not in done.stderr

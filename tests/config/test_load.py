@@ -1,4 +1,4 @@
-"""Config loading: the example mirrors the model; bad configs fail with one line naming key and file."""
+"""Config loading: the example mirrors the model; bad configs fail in one line (key, file)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,10 @@ def test_the_example_has_every_section() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[salesforce]\nusrname = 'x'\n", "salesforce.usrname: unknown key (did you mean 'username'?)"),
+        (
+            "[salesforce]\nusrname = 'x'\n",
+            "salesforce.usrname: unknown key (did you mean 'username'?)",
+        ),
         ("[nonsense]\nx = 1\n", "nonsense: unknown key"),
         ("[state]\nurl = 42\n", "state.url: Input should be a valid string"),
         ("[scoring.weights]\ncommunication = 'lots'\n", "scoring.weights.communication"),
@@ -75,8 +78,11 @@ def test_the_example_has_every_section() -> None:
         ("[playbooks.at_risk_call]\ntask = 'Call {owner}'\n", "playbooks.at_risk_call.task"),
         ("[playbooks.churn_party]\nenabled = true\n", "playbooks.churn_party: unknown key"),
         ("[state]\nurl = 'mysql://u:pw@h/db'\n", "is not a sqlite:/// or postgresql:// URL"),
-        ("[mappings.salesforce]\npartner_filter = { field = \"Type' OR 1=1\", values = ['x'] }\n",
-         "is not a field name"),
+        (
+            "[mappings.salesforce]\n"
+            "partner_filter = { field = \"Type' OR 1=1\", values = ['x'] }\n",
+            "is not a field name",
+        ),
     ],
 )
 def test_bad_values_name_the_key_and_the_file(tmp_path: Path, text: str, expected: str) -> None:
@@ -89,20 +95,25 @@ def test_bad_values_name_the_key_and_the_file(tmp_path: Path, text: str, expecte
 def test_an_inline_secret_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "[hubspot]\nenabled = true\ntoken = 'pat-na1-abc'\n")
     message = error_of(path)
-    assert "token_env" in message and "token_file" in message
+    assert "token_env" in message
+    assert "token_file" in message
     assert "pat-na1-abc" not in message
 
 
-def test_a_missing_secret_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_secret_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("PP_TEST_TOKEN", raising=False)
     path = write(tmp_path, "[hubspot]\nenabled = true\ntoken_env = 'PP_TEST_TOKEN'\n")
     message = error_of(path)
-    assert "hubspot" in message and "PP_TEST_TOKEN is not set" in message
+    assert "hubspot" in message
+    assert "PP_TEST_TOKEN is not set" in message
 
 
 def test_an_enabled_crm_needs_its_secrets(tmp_path: Path) -> None:
     message = error_of(write(tmp_path, "[salesforce]\nenabled = true\nclient_id = 'k'\n"))
-    assert "salesforce" in message and "client_secret_env or client_secret_file" in message
+    assert "salesforce" in message
+    assert "client_secret_env or client_secret_file" in message
 
 
 def test_secrets_by_file_relative_to_the_config(tmp_path: Path) -> None:
@@ -111,7 +122,8 @@ def test_secrets_by_file_relative_to_the_config(tmp_path: Path) -> None:
     path = write(tmp_path, "[hubspot]\nenabled = true\ntoken_file = 'secrets/hs'\n")
     config = load_config(path)
     secret = config.hubspot.secret("token")
-    assert secret is not None and secret.get_secret_value() == "pat-na1-canary"
+    assert secret is not None
+    assert secret.get_secret_value() == "pat-na1-canary"
     for shown in (repr(config), str(config), config.model_dump_json()):
         assert "pat-na1-canary" not in shown
 
@@ -123,12 +135,17 @@ def test_an_unreadable_secret_file_is_named(tmp_path: Path) -> None:
 
 def test_secrets_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PP_TEST_TOKEN", "pat-na1-env")
-    config = load_config(write(tmp_path, "[hubspot]\nenabled = true\ntoken_env = 'PP_TEST_TOKEN'\n"))
+    config = load_config(
+        write(tmp_path, "[hubspot]\nenabled = true\ntoken_env = 'PP_TEST_TOKEN'\n")
+    )
     secret = config.hubspot.secret("token")
-    assert secret is not None and secret.get_secret_value() == "pat-na1-env"
+    assert secret is not None
+    assert secret.get_secret_value() == "pat-na1-env"
 
 
-def test_the_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_overrides_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PARTNERPULSE_STATE__URL", "postgresql://pp@db/pp")
     monkeypatch.setenv("PARTNERPULSE_SCORING__WEIGHTS__COMMUNICATION", "30")
     config = load_config(write(tmp_path, "[state]\nurl = 'sqlite:///x.db'\n"))
@@ -155,7 +172,8 @@ def test_unreadable_files(tmp_path: Path, content: bytes, expected: str) -> None
     path = tmp_path / "bad.toml"
     path.write_bytes(content)
     message = error_of(path)
-    assert message.startswith(f"{path}: ") and expected in message
+    assert message.startswith(f"{path}: ")
+    assert expected in message
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
@@ -166,4 +184,3 @@ def test_config_is_frozen() -> None:
     config = Config()
     with pytest.raises(Exception, match="frozen"):
         config.workspace.name = "other"  # type: ignore[misc]
-
