@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
+from adapters.dispatch import apply_by_kind
 from adapters.hubspot.batches import Input, Refused, send_updates
 from adapters.hubspot.client import HubSpotClient
 from adapters.hubspot.forms import Unwritable, tag_value
@@ -33,23 +34,15 @@ class Writer:
         self.tasks = TaskWriter(client, task_key_property)
 
     def apply(self, operations: Sequence[Operation]) -> list[OperationResult]:
-        foreign = [op.key for op in operations if op.system != "hubspot"]
-        if foreign:
-            raise ValueError(f"not HubSpot operations: {', '.join(foreign[:5])}")
-        tags = [op for op in operations if isinstance(op, TagUpdate)]
-        creates = [op for op in operations if isinstance(op, TaskCreate)]
-        closes = [op for op in operations if isinstance(op, TaskClose)]
-        results: list[OperationResult] = []
-        if tags:
-            results += self._tags(tags)
-        if creates:
-            created = self.tasks.create(creates)
-            results += _results(creates, created, lambda op: op.task_key, "task")
-        if closes:
-            closed = self.tasks.close(closes)
-            results += _results(closes, closed, lambda op: op.task_id, "task")
-        order = {op.key: n for n, op in enumerate(operations)}
-        return sorted(results, key=lambda r: order[r.key])
+        return apply_by_kind(
+            operations,
+            system="hubspot",
+            tags=self._tags,
+            creates=lambda ops: _results(
+                ops, self.tasks.create(ops), lambda op: op.task_key, "task"
+            ),
+            closes=lambda ops: _results(ops, self.tasks.close(ops), lambda op: op.task_id, "task"),
+        )
 
     def find_tasks(self, task_keys: Sequence[str]) -> dict[str, str]:
         return self.tasks.find(task_keys)
