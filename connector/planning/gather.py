@@ -46,14 +46,15 @@ def gather_inputs(
     }
     owners = {o.ref: o for o in store.records(Owner, include_deleted=True)}
     longest = max((p.cooldown_days for p in playbooks.by_name().values()), default=0)
+    memory, written_at = tag_memory(store)
     return PlanInputs(
         as_of=as_of,
         scored=scored,
         links=dict(links),
-        records=records,
+        records=_with_own_writes(records, memory, written_at),
         owners=owners,
         tool_tasks=tool_tasks(store),
-        memory=tag_memory(store),
+        memory=memory,
         task_ledger=task_ledger(store, since=as_of - timedelta(days=longest + 2)),
         systems=frozenset(systems),
     )
@@ -72,8 +73,32 @@ def tool_tasks(store: SqlStore) -> list[Activity]:
         return [storage.from_row(row) for row in conn.execute(query).mappings()]
 
 
-def tag_memory(store: SqlStore) -> dict[SourceRef, dict[str, TagValue]]:
-    """Per record, the tag values the tool last wrote: the latest done tag update's."""
+def _with_own_writes(
+    records: dict[SourceRef, PartnerRecord],
+    memory: dict[SourceRef, dict[str, TagValue]],
+    written_at: dict[SourceRef, datetime],
+) -> dict[SourceRef, PartnerRecord]:
+    """Records whose stored copy predates the tool's own last write carry what it wrote.
+
+    A pull reads only up to its start (Salesforce: the last whole second before it), so a
+    run that follows the previous one closely may not have read back that run's writes
+    yet. Without this, it would plan every tag again from the stale copy (invariant 2).
+    A person's later edit has a later stamp and is read back as usual.
+    """
+    fresher = {}
+    for ref, record in records.items():
+        stamp = written_at.get(ref)
+        if stamp is not None and record.modified_at < stamp and ref in memory:
+            record = record.model_copy(update={"tags": {**record.tags, **memory[ref]}})
+        fresher[ref] = record
+    return fresher
+
+
+def tag_memory(
+    store: SqlStore,
+) -> tuple[dict[SourceRef, dict[str, TagValue]], dict[SourceRef, datetime]]:
+    """Per record, the tag values the tool last wrote (the latest done tag update's), and
+    when that write was recorded done."""
     c = ledger.c
     rank = (
         func.row_number()
@@ -90,11 +115,14 @@ def tag_memory(store: SqlStore) -> dict[SourceRef, dict[str, TagValue]]:
     )
     with store.engine.connect() as conn:
         keys = list(conn.execute(select(ranked.c.key).where(ranked.c.rn == 1)).scalars())
-    return {
-        SourceRef(system=op.system, id=op.record_id): written_by(op)
-        for entry in store.ledger_get(keys).values()
-        if isinstance(op := entry.operation, TagUpdate)
-    }
+    memory: dict[SourceRef, dict[str, TagValue]] = {}
+    written_at: dict[SourceRef, datetime] = {}
+    for entry in store.ledger_get(keys).values():
+        if isinstance(op := entry.operation, TagUpdate):
+            ref = SourceRef(system=op.system, id=op.record_id)
+            memory[ref] = written_by(op)
+            written_at[ref] = entry.updated_at
+    return memory, written_at
 
 
 def written_by(update: TagUpdate) -> dict[str, TagValue]:
