@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from connector.config.scoring import ScoringConfig
 
@@ -56,9 +56,13 @@ def months_before(day: date, months: int) -> date:
 class Windows:
     """The cut-offs of every window, derived once from ``as_of`` and the config.
 
+    Every cut-off is a UTC midnight, counted back from the start of ``as_of``'s day, so
+    a score moves when the data changes or the day turns, never between two runs a
+    few seconds apart (a second run with nothing changed must write nothing).
     Timestamp windows are half-open on the left: activities are read from
-    ``(history_start, as_of]``, the last 90 days are ``(recent_start, as_of]`` and the
-    90 before ``(before_start, recent_start]``.
+    ``(history_start, as_of]``, "the last 90 days" are today so far and the 90 whole
+    days before it, ``(recent_start, as_of]``, and the 90 before that
+    ``(before_start, recent_start]``.
     Revenue windows are by close date: ``(revenue_recent_start, as_of_day]`` and
     ``(revenue_before_start, revenue_recent_start]``.
     """
@@ -77,16 +81,17 @@ class Windows:
         """``min_history_days`` widens the activity history for a playbook that looks
         further back (a quarterly review after more than 180 days without a meeting)."""
         day = as_of.date()
+        midnight = start_of_day(as_of)
         span = timedelta(days=config.engagement_window_days)
         months = config.revenue_window_months
         history = history_days(config, min_history_days)
         return cls(
             as_of=as_of,
             as_of_day=day,
-            history_start=as_of - timedelta(days=history),
-            recent_start=as_of - span,
-            before_start=as_of - 2 * span,
-            issue_old_before=as_of - timedelta(days=config.issue_old_days),
+            history_start=midnight - timedelta(days=history),
+            recent_start=midnight - span,
+            before_start=midnight - 2 * span,
+            issue_old_before=midnight - timedelta(days=config.issue_old_days),
             revenue_recent_start=months_before(day, months),
             revenue_before_start=months_before(day, 2 * months),
         )
@@ -103,9 +108,17 @@ def history_days(config: ScoringConfig, at_least: int = 0) -> int:
     return max(config.communication_zero_days, 2 * config.engagement_window_days, at_least)
 
 
+def start_of_day(moment: datetime) -> datetime:
+    """The UTC midnight that begins ``moment``'s UTC day."""
+    return datetime.combine(moment.astimezone(UTC).date(), time(), tzinfo=UTC)
+
+
 def whole_days(as_of: datetime, then: datetime) -> int:
-    """Whole days elapsed from ``then`` to ``as_of`` (floored; 0 if ``then`` is later)."""
-    return max(0, (as_of - then).days)
+    """Calendar days (UTC) from ``then`` to ``as_of``; 0 if ``then`` is later.
+
+    By date, not by elapsed time, so the count turns at midnight and not at the hour
+    of the last contact."""
+    return max(0, (as_of.astimezone(UTC).date() - then.astimezone(UTC).date()).days)
 
 
 def days_since(as_of: datetime, day: date) -> int:

@@ -8,7 +8,7 @@ partners are evaluated like any other and planning skips them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from connector.config.scoring import (
@@ -104,9 +104,10 @@ def _quarterly_review(ctx: _Context, config: QuarterlyReviewPlaybook) -> _Outcom
     if last is None:
         days = history_days(ctx.scoring, config.no_meeting_days)
         return True, True, f"strategic, no meeting in the last {days} days"
-    if ctx.as_of - last >= timedelta(days=config.no_meeting_days):
-        return True, True, f"strategic, no meeting for {whole_days(ctx.as_of, last)} days"
-    return False, False, f"strategic, last meeting {whole_days(ctx.as_of, last)} days ago"
+    days = whole_days(ctx.as_of, last)
+    if days >= config.no_meeting_days:
+        return True, True, f"strategic, no meeting for {days} days"
+    return False, False, f"strategic, last meeting {days} days ago"
 
 
 def _at_risk_call(ctx: _Context) -> _Outcome:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -36,6 +36,20 @@ def test_communication_is_full_to_30_days_then_linear_to_zero_at_120(
     result = c.communication(facts(last_contact_at=last), ScoringConfig(), as_of)
     assert result.value == value
     assert result.inputs["days"] == days
+
+
+def test_communication_days_are_calendar_days_so_the_score_holds_all_day() -> None:
+    last = datetime(2025, 4, 1, 13, 0, tzinfo=UTC)
+    scores = {
+        c.communication(facts(last_contact_at=last), ScoringConfig(), at).inputs["days"]
+        for at in (
+            datetime(2025, 5, 31, 0, 0, 1, tzinfo=UTC),
+            datetime(2025, 5, 31, 12, 59, 59, tzinfo=UTC),
+            datetime(2025, 5, 31, 13, 0, 1, tzinfo=UTC),
+            datetime(2025, 5, 31, 23, 59, 59, tzinfo=UTC),
+        )
+    }
+    assert scores == {60}
 
 
 def test_communication_reason_names_the_days_without_contact(as_of: datetime) -> None:

@@ -135,8 +135,10 @@ def test_a_pair_of_deals_naming_each_other_counts_once(two_partners: Any, as_of:
 def test_open_issues_as_of_the_date(two_partners: Any, as_of: datetime) -> None:
     rows = two_partners
     rows.issue(SF, "A1", as_of - timedelta(days=45))  # old
-    rows.issue(HS, "H1", as_of - timedelta(days=30, seconds=1))  # old: more than 30 days
-    rows.issue(HS, "H1", as_of - timedelta(days=30))  # exactly 30 days: not older
+    midnight = datetime.combine(as_of.date(), datetime.min.time(), tzinfo=UTC)
+    # Ages are counted in whole days back from the start of as_of's day.
+    rows.issue(HS, "H1", midnight - timedelta(days=30, seconds=1))  # old: before day -30
+    rows.issue(HS, "H1", midnight - timedelta(days=30))  # opened on day -30: not older
     rows.issue(SF, "A1", as_of - timedelta(days=5))
     rows.issue(
         SF, "A1", as_of - timedelta(days=60), closed=True, closed_at=as_of - timedelta(days=1)
@@ -200,3 +202,31 @@ def test_on_sqlite_the_activity_pass_reads_only_the_covering_index(
         plan = " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
     assert "COVERING INDEX ix_activities_by_partner" in plan
     assert "task_key" not in plan
+
+
+def test_facts_do_not_move_within_a_day(two_partners: Any) -> None:
+    """Two runs seconds apart must score alike, or the second would write tags again:
+    every window edge is a UTC midnight, so an activity crosses it only when the day turns.
+    """
+    rows = two_partners
+    morning = datetime(2025, 6, 1, 0, 0, 1, tzinfo=UTC)
+    evening = datetime(2025, 6, 1, 23, 59, 59, tzinfo=UTC)
+    for hour in (0, 6, 12, 18, 23):  # activities at every edge, at several times of day
+        for days in (90, 180, 30):
+            edge = morning.replace(hour=hour) - timedelta(days=days)
+            rows.activity(SF, "A1", "meeting", edge)
+            rows.issue(HS, "H1", edge)
+    assert gather(rows, morning) == gather(rows, evening)
+    next_day = gather(rows, evening + timedelta(seconds=2))["P1"]
+    assert next_day != gather(rows, evening)["P1"]  # the day turned: the edges moved
+
+
+def test_windows_are_midnights_counted_back_from_the_day() -> None:
+    config = ScoringConfig()
+    windows = Windows.of(datetime(2025, 6, 1, 15, 42, 7, tzinfo=UTC), config)
+    midnight = datetime(2025, 6, 1, tzinfo=UTC)
+    span = timedelta(days=config.engagement_window_days)
+    assert windows.recent_start == midnight - span
+    assert windows.before_start == midnight - 2 * span
+    assert windows.issue_old_before == midnight - timedelta(days=config.issue_old_days)
+    assert windows.as_of == datetime(2025, 6, 1, 15, 42, 7, tzinfo=UTC)  # the upper edge is now
