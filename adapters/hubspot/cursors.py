@@ -16,7 +16,8 @@ window is done ``last_id`` is None and T moves to its upper bound.
 - ``window_from`` / ``window_to``: the open window's bounds in epoch-ms (``""`` = unbounded);
 - ``archived_checked_at``: ISO time of the last ``archived=true`` listing;
 - ``recent``: JSON ``{id: stamp-ms}`` of records read with a stamp inside the next run's
-  lookback, so unchanged re-reads are dropped, not re-emitted (de-duplicated by id).
+  lookback, so unchanged re-reads are dropped, not re-emitted (de-duplicated by id);
+- ``archived`` (owners only): the same for the archived owners already emitted.
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ def checked_at(cursor: Cursor | None) -> datetime | None:
     return datetime.fromisoformat(raw) if raw else None
 
 
-def load_recent(cursor: Cursor | None) -> dict[str, int]:
-    raw = cursor.state.get("recent") if cursor else None
+def load_recent(cursor: Cursor | None, key: str = "recent") -> dict[str, int]:
+    """The ``{id: stamp-ms}`` map a previous run left under ``key`` (empty if none)."""
+    raw = cursor.state.get(key) if cursor else None
     if not raw:
         return {}
     try:

@@ -4,6 +4,11 @@ Owners are few and carry no search index, so every run lists them (one call for 
 and emits those updated since the cursor less the lookback; archived owners are listed with
 the archived check (or on a full pull) and emitted as inactive, not deleted: activities
 still name them.
+
+Both re-reads are de-duplicated by id as the search streams are (``cursors.py``): the
+cursor's ``recent`` holds the stamps of active owners inside the next run's lookback, and
+``archived`` those of the archived owners already emitted, so an owner that did not change
+is not stored again (a full pull emits everything).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.hubspot.client import HubSpotClient
-from adapters.hubspot.cursors import checked_at, floor_ms
+from adapters.hubspot.cursors import checked_at, dump_recent, floor_ms, load_recent, to_ms
 from connector.errors import CrmRefused
 from connector.model import AnyRecord, Quarantined
 from connector.ports import Cursor, Page
@@ -70,6 +75,9 @@ def pull_owners(
         since -= lookback
     checked = checked_at(cursor)
     with_archived = full or since is None or checked is None or cap - checked >= archived_every
+    known = {False: load_recent(cursor), True: load_recent(cursor, "archived")}
+    kept: dict[bool, dict[str, int]] = {False: {}, True: {} if with_archived else known[True]}
+    horizon = to_ms(cap - lookback)
     records: list[AnyRecord] = []
     quarantined: list[Quarantined] = []
     sources = [False, True] if with_archived else [False]
@@ -78,10 +86,19 @@ def pull_owners(
             stamp = raw["updatedAt"] or raw["createdAt"]
             if not archived and since is not None and stamp is not None and stamp < since:
                 continue
+            ms = to_ms(stamp) if stamp is not None else None
+            if ms is not None and (archived or ms >= horizon):
+                kept[archived][raw["id"]] = ms
+            if not full and ms is not None and known[archived].get(raw["id"]) == ms:
+                continue  # read before with this very stamp: unchanged
             mapped = map_record(mapping, "owners", raw)
             records.extend(mapped.records)
             quarantined.extend(mapped.quarantined)
     state = {"archived_checked_at": (cap if with_archived else checked or cap).isoformat()}
+    for key, values in (("recent", kept[False]), ("archived", kept[True])):
+        dumped = dump_recent(values)
+        if dumped:
+            state[key] = dumped
     yield Page(
         stream="owners",
         records=tuple(records),

@@ -189,3 +189,26 @@ def test_the_config_sandbox_serve_writes_drives_the_adapter(world: World, tmp_pa
             assert adapter.budget()["limit"] == 625_000
         finally:
             adapter.close()
+
+
+def test_owners_re_read_in_the_lookback_or_the_archived_check_are_not_emitted_again(
+    make_sandbox: SandboxFactory,
+) -> None:
+    old = "2024-01-02T03:04:05.678Z"
+    owners = [
+        {"id": "101", "email": "fresh@example.com"},  # stamped now: inside every lookback
+        {"id": "102", "email": "old@example.com", "updatedAt": old, "createdAt": old},
+        {"id": "103", "email": "gone@example.com", "archived": True, "updatedAt": old},
+    ]
+    sandbox = make_sandbox(objects={}, owners=owners)
+    _, cursor = drain(sandbox.adapter().pull("owners", None, full=True))
+    assert cursor is not None
+    for step in (1, 2):  # the archived check is due on every run (archived_check_s=0)
+        later = sandbox.adapter(
+            run_started_at=datetime.now(UTC) + timedelta(milliseconds=5 * step), archived_check_s=0
+        )
+        pages, cursor = drain(later.pull("owners", cursor, full=False))
+        assert ids_of(pages) == [], step
+        assert later.calls.snapshot() == {"GET /crm/v3/owners": 2}  # active + archived listing
+    full, _ = drain(sandbox.adapter().pull("owners", cursor, full=True))
+    assert sorted(ids_of(full, Owner)) == ["101", "102", "103"]  # a full pull emits everything
