@@ -84,7 +84,10 @@ class _Reader:
         self.mapping = mapping
         self.stream = stream
         self.record = record
-        self.props: Mapping[str, Any] = record.get("properties") or {}
+        props = record.get("properties") or {}
+        if not isinstance(props, Mapping):
+            raise v.BadValue(f"properties is not an object ({type(props).__name__})")
+        self.props: Mapping[str, Any] = props
 
     def raw(self, canonical: str) -> Any:
         name = self.mapping.field(self.stream, canonical)
@@ -141,7 +144,12 @@ def _ref(record: Mapping[str, Any]) -> SourceRef:
 
 def company_of(record: Mapping[str, Any]) -> SourceRef | None:
     """The associated company (the adapter lists the primary one first)."""
-    found = (record.get("associations") or {}).get("companies") or []
+    associations = record.get("associations") or {}
+    if not isinstance(associations, Mapping):
+        raise v.BadValue(f"associations is not an object ({type(associations).__name__})")
+    found = associations.get("companies") or []
+    if not isinstance(found, list | tuple):
+        raise v.BadValue(f"associations.companies is not a list ({type(found).__name__})")
     first = v.ident(found[0]) if found else None
     return SourceRef(system="hubspot", id=first) if first else None
 
@@ -226,7 +234,7 @@ def _company(mapping: HubSpotMapping, record: Mapping[str, Any]) -> Mapped:
 
 
 def _tag(raw: Any) -> str | None:
-    return None if raw is None else str(raw)
+    return None if raw is None else str(raw).replace("\x00", "")
 
 
 def _survey(r: _Reader, ref: SourceRef, modified: Any) -> SurveyAnswer | None:
@@ -298,7 +306,7 @@ def _deal(r: _Reader, stages: Stages) -> Deal:
         deleted=bool(r.record.get("archived")),
         partner=company_of(r.record),
         name=r.read("name", v.text),
-        amount=r.read("amount", v.decimal),
+        amount=r.read("amount", v.money),
         close_date=r.read("close_date", v.day),
         won=won,
         closed=won or stage in stages.closed or stage == "closedlost",

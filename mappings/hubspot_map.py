@@ -93,6 +93,23 @@ def load(
     )
 
 
+# Canonical fields a stream's mapping reads but leaves unmapped by default (opt-in).
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "companies": ("kpi_target", "kpi_actual"),
+    **{stream: ("occurred_at_fallback",) for stream in ENGAGEMENTS},
+}
+
+
+def canonical_fields() -> dict[str, frozenset[str]]:
+    """Per object stream, the canonical fields a config may map (an override naming any
+    other would silently do nothing, so the config refuses it)."""
+    base = _defaults()["fields"]
+    return {
+        stream: frozenset((*base.get(stream, {}), *OPTIONAL_FIELDS.get(stream, ())))
+        for stream in OBJECT_STREAMS
+    }
+
+
 # HubSpot property types each canonical field can be read from (the properties API's `type`).
 _TEXT = ("string", "enumeration", "phone_number")
 _ID = ("string", "number", "enumeration")

@@ -28,6 +28,8 @@ MAX_MS = 95_617_584_000_000  # year 5000
 MAX_ID = 64  # the store's id columns
 MAX_TEXT = 2_000  # names and subjects are display text; note bodies can be megabytes
 MAX_DOMAIN = 253
+MAX_NUMBER = Decimal(10) ** 18  # no NPS, KPI or amount is near; past it is a broken value
+MAX_MONEY = Decimal(10) ** 16  # keeps an amount's cents inside the store's 64-bit integer
 _DOMAIN_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _ID_CHARS = re.compile(r"^[^\s\x00-\x1f\x7f]+$")
 _SHOWN = 60
@@ -112,6 +114,16 @@ def decimal(raw: object) -> Decimal | None:
         raise BadValue(f"{shown(raw)} is not a number") from None
     if not number.is_finite():
         raise BadValue(f"{shown(raw)} is not a finite number")
+    if abs(number) >= MAX_NUMBER:
+        raise BadValue(f"{shown(raw)} is too large for a number (10^18 or more)")
+    return number
+
+
+def money(raw: object) -> Decimal | None:
+    """A deal amount: a number below 10^16."""
+    number = decimal(raw)
+    if number is not None and abs(number) >= MAX_MONEY:
+        raise BadValue(f"{shown(raw)} is too large for an amount (10^16 or more)")
     return number
 
 
@@ -140,7 +152,7 @@ def text(raw: object, limit: int = MAX_TEXT) -> str:
     """Display text, stripped; longer than ``limit`` is cut with an ellipsis."""
     if blank(raw):
         return ""
-    value = str(raw).strip()
+    value = str(raw).replace("\x00", "").strip()  # no database text column stores NUL
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 

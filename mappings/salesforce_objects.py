@@ -26,7 +26,7 @@ from connector.model import (
     SourceRef,
     SurveyAnswer,
 )
-from mappings.salesforce_values import BadValue, Kind, boolean, day, moment, number, text
+from mappings.salesforce_values import BadValue, Kind, boolean, day, moment, money, number, text
 
 TAG_KINDS: dict[str, Kind] = {"health_score": "number", "health_updated_at": "datetime"}
 ACCOUNT_PREFIX = "001"
@@ -247,7 +247,7 @@ def _deal(r: _Row) -> Mapped:
                 modified_at=r.stamp,
                 partner=_partner_of(r),
                 name=r.get("name", text) or "",
-                amount=r.get("amount", number),
+                amount=r.get("amount", money),
                 close_date=r.get("close_date", day),
                 won=bool(r.get("won", boolean)),
                 closed=bool(r.get("closed", boolean)),

@@ -15,6 +15,10 @@ from typing import Any, Literal
 
 Kind = Literal["string", "reference", "boolean", "number", "date", "datetime", "any"]
 
+# Salesforce numbers hold at most 18 digits; currency at most 16 before the point, which
+# also keeps an amount's cents inside the store's 64-bit integer column.
+MAX_NUMBER = Decimal(10) ** 18
+MAX_MONEY = Decimal(10) ** 16
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$")
 
@@ -36,7 +40,7 @@ def text(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return number_text(value)
-    return str(value)
+    return str(value).replace("\x00", "")  # no database text column stores NUL
 
 
 def boolean(value: Any) -> bool | None:
@@ -60,6 +64,16 @@ def number(value: Any) -> Decimal | None:
         raise BadValue(f"{_show(value)} is not a number") from None
     if not isinstance(result, Decimal) or not result.is_finite():
         raise BadValue(f"{_show(value)} is not a number")
+    if abs(result) >= MAX_NUMBER:
+        raise BadValue(f"{_show(value)} has more digits than a Salesforce number holds (18)")
+    return result
+
+
+def money(value: Any) -> Decimal | None:
+    """A currency amount: a number below 10^16."""
+    result = number(value)
+    if result is not None and abs(result) >= MAX_MONEY:
+        raise BadValue(f"{_show(value)} is larger than a Salesforce currency field holds")
     return result
 
 
@@ -96,6 +110,8 @@ def moment(value: Any) -> datetime | None:
 
 def number_text(value: Decimal) -> str:
     """``82`` for 82.0, ``82.5`` for 82.50: the same text whichever API read the number."""
+    if not value.is_finite() or abs(value.adjusted()) > 40:
+        return str(value)  # NaN, or an exponent that "f" would spell out in a million digits
     return format(value.normalize(), "f")
 
 

@@ -73,9 +73,11 @@ def literal(value: str | bool | int | Decimal | datetime | date | None) -> str:
         return datetime_literal(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, int | Decimal):
-        if isinstance(value, Decimal) and not value.is_finite():
+    if isinstance(value, Decimal):
+        if not value.is_finite():
             raise ValueError(f"{value!r} is not a finite number")
+        return format(value, "f")  # str() may give 1E-7: SOQL numbers have no exponent
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
         return quote(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 
@@ -78,6 +79,18 @@ class ScheduleConfig(Section):
     timezone: str = "UTC"
     incremental: JobSchedule = JobSchedule(every="5m", jitter_s=15)
     reconcile: JobSchedule = JobSchedule(cron="0 3 * * *", jitter_s=300, misfire_grace_s=3600)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        # Checked here, not when the daemon builds its triggers: a typo must fail `check`.
+        if value == "UTC":  # APScheduler needs no zone database for it; neither do we
+            return value
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"{value[:60]!r} is not a time zone (e.g. 'Europe/Berlin')") from None
+        return value
 
 
 class DaemonConfig(Section):

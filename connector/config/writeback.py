@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from connector.config.base import Section
+from connector.config.mappings import field_name
 
 Policy = Literal["overwrite", "keep_manual", "set_if_empty"]
 
@@ -63,3 +64,16 @@ class WritebackConfig(Section):
         if unknown:
             raise ValueError(f"unknown tag {unknown[0]!r}; the tags are {', '.join(TAGS)}")
         return value
+
+    @field_validator("salesforce_fields", "hubspot_properties")
+    @classmethod
+    def _tag_field_names(cls, value: dict[str, str]) -> dict[str, str]:
+        # These names reach SOQL selects and HubSpot requests: API names only.
+        for tag, name in value.items():
+            field_name(name, where=f"{tag}: ")
+        return value
+
+    @field_validator("salesforce_task_key_field", "hubspot_task_key_property")
+    @classmethod
+    def _key_field_name(cls, value: str) -> str:
+        return field_name(value)
