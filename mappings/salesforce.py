@@ -11,6 +11,7 @@ an exception.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,6 +30,8 @@ __all__ = [
     "typed_row",
 ]
 
+# Salesforce Ids are 15 or 18 letters and digits; 64 is the store's id column.
+_SALESFORCE_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 STREAMS = ("User", "Account", "Task", "Event", "Opportunity", "Case")
 DEFAULTS = tomllib.loads((Path(__file__).with_name("salesforce.toml")).read_text("utf-8"))
 
@@ -152,6 +155,8 @@ class SalesforceMapping:
         try:
             if not record_id:
                 raise BadValue("the row has no Id")
+            if not _SALESFORCE_ID.match(record_id):
+                raise BadValue(f"{record_id[:60]!r} is not a Salesforce Id")
             stamp = moment(row.get("SystemModstamp"))
             if stamp is None:
                 raise BadValue("the row has no SystemModstamp")

@@ -15,6 +15,8 @@ from connector.store.scope import Scoped
 from connector.store.tables import quarantine
 from connector.store.upserts import chunks, upsert
 
+RECORD_ID_MAX = 255  # the length of quarantine.record_id (tables.py)
+
 
 def write_quarantined(
     conn: Connection, workspace: str, items: Sequence[Quarantined], now: datetime
@@ -26,7 +28,7 @@ def write_quarantined(
             "workspace": workspace,
             "system": q.system,
             "stream": q.stream,
-            "record_id": q.record_id,
+            "record_id": q.record_id[:RECORD_ID_MAX],  # a hostile id must not stop the run
             "reason": q.reason,
             "payload": q.payload,
             "first_seen": now,
@@ -34,7 +36,7 @@ def write_quarantined(
             "attempts": 1,
             "resolved": False,
         }
-        for q in {(q.system, q.stream, q.record_id): q for q in items}.values()
+        for q in {(q.system, q.stream, q.record_id[:RECORD_ID_MAX]): q for q in items}.values()
     ]
     upsert(
         conn,

@@ -429,3 +429,11 @@ def test_bulk_csv_rows_read_like_rest_rows(mapping: SalesforceMapping) -> None:
     assert typed["IsDeleted"] is False
     assert typed["Amount"] == Decimal("10.5")
     assert only(mapping, "Opportunity", typed) == only(mapping, "Opportunity", rest)
+
+
+@pytest.mark.parametrize("bad_id", ["0" * 65, "001 A", "001'--", "001\x00A"])
+def test_a_row_whose_id_is_not_a_salesforce_id_is_quarantined(bad_id: str) -> None:
+    row = {"Id": bad_id, "SystemModstamp": "2025-01-01T00:00:00.000+0000", "Name": "Acme"}
+    mapped = SalesforceMapping().map("Account", row)
+    assert mapped.records == ()
+    assert "is not a Salesforce Id" in mapped.quarantined[0].reason

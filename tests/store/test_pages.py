@@ -139,3 +139,11 @@ def test_resolve_and_requarantine(store: SqlStore) -> None:
     store.quarantine([bad])  # it came back: open again, one more attempt
     (entry,) = store.quarantined()
     assert (entry.attempts, entry.resolved) == (2, False)
+
+
+def test_a_quarantined_record_with_a_huge_id_is_kept_not_fatal(store: SqlStore) -> None:
+    # PostgreSQL refuses a value longer than its column; hostile CRM data must not stop a run.
+    huge = "x" * 10_000
+    bad = Quarantined(system="salesforce", stream="Account", record_id=huge, reason="bad id")
+    store.save_page("sf", page(partner("001A"), quarantined=(bad,)), run_id="r")
+    assert [(q.record_id, q.reason) for q in store.quarantined()] == [("x" * 255, "bad id")]
