@@ -12,18 +12,16 @@ run settles them by key. Only a failure of the whole call raises (``AuthError``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Sequence
 
-from adapters.dispatch import apply_by_kind
+from adapters.dispatch import apply_by_kind, results_by_ref
 from adapters.hubspot.batches import Input, Refused, send_updates
 from adapters.hubspot.client import HubSpotClient
 from adapters.hubspot.forms import Unwritable, tag_value
 from adapters.hubspot.tasks import Outcome, TaskWriter
-from connector.operations import Operation, OperationResult, TagUpdate, TaskClose, TaskCreate
+from connector.operations import Operation, OperationResult, TagUpdate
 
 COMPANIES = "companies"
-Op = TypeVar("Op", TaskCreate, TaskClose)
 
 
 class Writer:
@@ -38,10 +36,12 @@ class Writer:
             operations,
             system="hubspot",
             tags=self._tags,
-            creates=lambda ops: _results(
-                ops, self.tasks.create(ops), lambda op: op.task_key, "task"
+            creates=lambda ops: results_by_ref(
+                ops, self.tasks.create(ops), lambda op: op.task_key, _result_for("task")
             ),
-            closes=lambda ops: _results(ops, self.tasks.close(ops), lambda op: op.task_id, "task"),
+            closes=lambda ops: results_by_ref(
+                ops, self.tasks.close(ops), lambda op: op.task_id, _result_for("task")
+            ),
         )
 
     def find_tasks(self, task_keys: Sequence[str]) -> dict[str, str]:
@@ -75,19 +75,8 @@ class Writer:
         return results
 
 
-def _results(
-    operations: Sequence[Op],
-    outcomes: Mapping[str, Outcome],
-    ref_of: Callable[[Op], str],
-    what: str,
-) -> list[OperationResult]:
-    results = []
-    for op in operations:
-        ref = str(ref_of(op))
-        outcome = outcomes.get(ref)
-        if outcome is not None:
-            results.append(_result(op.key, outcome, what, ref))
-    return results
+def _result_for(what: str) -> Callable[[str, Outcome, str], OperationResult]:
+    return lambda key, outcome, ref: _result(key, outcome, what, ref)
 
 
 def _result(key: str, outcome: Outcome, what: str, ref: str) -> OperationResult:

@@ -12,18 +12,17 @@ whole call raises (``AuthError``, ``BudgetExhausted``, retries exhausted).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from adapters.dispatch import apply_by_kind
+from adapters.dispatch import apply_by_kind, results_by_ref
 from adapters.salesforce.composite import Item, Refused, send
 from adapters.salesforce.forms import Unwritable, tag_value
 from adapters.salesforce.session import SalesforceSession
 from adapters.salesforce.tasks import Outcome, TaskWriter
-from connector.operations import Operation, OperationResult, TagUpdate, TaskClose, TaskCreate
+from connector.operations import Operation, OperationResult, TagUpdate
 
 ACCOUNT = "Account"
-Op = TypeVar("Op", TaskCreate, TaskClose)
 
 
 class Writer:
@@ -38,10 +37,12 @@ class Writer:
             operations,
             system="salesforce",
             tags=self._tags,
-            creates=lambda ops: _results(
-                ops, self.tasks.create(ops), lambda op: op.task_key, "Task"
+            creates=lambda ops: results_by_ref(
+                ops, self.tasks.create(ops), lambda op: op.task_key, _result_for("Task")
             ),
-            closes=lambda ops: _results(ops, self.tasks.close(ops), lambda op: op.task_id, "Task"),
+            closes=lambda ops: results_by_ref(
+                ops, self.tasks.close(ops), lambda op: op.task_id, _result_for("Task")
+            ),
         )
 
     def find_tasks(self, task_keys: Sequence[str]) -> dict[str, str]:
@@ -76,19 +77,8 @@ class Writer:
         return results
 
 
-def _results(
-    operations: Sequence[Op],
-    outcomes: Mapping[str, Outcome],
-    ref_of: Callable[[Op], str],
-    what: str,
-) -> list[OperationResult]:
-    results = []
-    for op in operations:
-        ref = ref_of(op)
-        outcome = outcomes.get(ref)
-        if outcome is not None:
-            results.append(_result(op.key, outcome, what, ref))
-    return results
+def _result_for(what: str) -> Callable[[str, Outcome, str], OperationResult]:
+    return lambda key, outcome, ref: _result(key, outcome, what, ref)
 
 
 def _result(key: str, outcome: Outcome, what: str, ref: str) -> OperationResult:
