@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 
 from connector.model import SourceRef
-from connector.scoring.queries import not_mirrored
+from connector.scoring.queries import not_mirrored, per_partner
 from connector.store.tables import activities, deals, issues, links, partners, snapshots, surveys
 
 
@@ -81,20 +81,8 @@ def lifetime_value_query(workspace: str, as_of_day: date) -> Select[Any]:
             not_mirrored(d),
         )
         .group_by(d.c.workspace, d.c.system, d.c.partner_source_id)
-        .subquery()
     )
-    return (
-        select(links.c.partner_id, func.sum(inner.c.won_cents).label("won_cents"))
-        .join(
-            links,
-            and_(
-                links.c.workspace == inner.c.workspace,
-                links.c.system == inner.c.system,
-                links.c.source_id == inner.c.psid,
-            ),
-        )
-        .group_by(links.c.partner_id)
-    )
+    return per_partner(inner, {"won_cents": "sum"})
 
 
 def survey_query(workspace: str, start: date, end: date) -> Select[Any]:

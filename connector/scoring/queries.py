@@ -53,7 +53,7 @@ def partner_query(workspace: str) -> Select[Any]:
     )
 
 
-def _per_partner(inner: Select[Any], sums: dict[str, str]) -> Select[Any]:
+def per_partner(inner: Select[Any], sums: dict[str, str]) -> Select[Any]:
     """Re-aggregate a query grouped by (system, psid) per canonical partner.
 
     ``sums`` maps each output column to ``"sum"`` or ``"max"``.
@@ -113,7 +113,7 @@ def activity_query(workspace: str, w: Windows) -> Select[Any]:
         )
         .group_by(a.c.workspace, a.c.system, a.c.partner_source_id)
     )
-    return _per_partner(
+    return per_partner(
         inner,
         {
             "last_contact_at": "max",
@@ -167,7 +167,7 @@ def deal_query(workspace: str, w: Windows) -> Select[Any]:
         )
         .group_by(d.c.workspace, d.c.system, d.c.partner_source_id)
     )
-    return _per_partner(inner, {"won_cents_recent": "sum", "won_cents_before": "sum"})
+    return per_partner(inner, {"won_cents_recent": "sum", "won_cents_before": "sum"})
 
 
 def issue_query(workspace: str, w: Windows) -> Select[Any]:
@@ -192,7 +192,7 @@ def issue_query(workspace: str, w: Windows) -> Select[Any]:
         )
         .group_by(i.c.workspace, i.c.system, i.c.partner_source_id)
     )
-    return _per_partner(inner, {"issues_open_old": "sum", "issues_open_other": "sum"})
+    return per_partner(inner, {"issues_open_old": "sum", "issues_open_other": "sum"})
 
 
 def survey_query(workspace: str, w: Windows) -> Select[Any]:
