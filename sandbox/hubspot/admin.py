@@ -170,4 +170,6 @@ class AdminApi:
         self.s.limiter.set_daily(
             int(limit) if limit is not None else None, int(used) if used is not None else None
         )
+        if "rate_limits" in body:  # off: measure local throughput with no limits (bench/)
+            self.s.limiter.enabled = bool(body["rate_limits"])
         return errors.json_response(self.s.limiter.snapshot())
