@@ -48,6 +48,11 @@ class TaskCreate(Frozen):
     ``task_key`` (``playbook:partner_id:period``) is what the adapter writes into the
     task's key field (Salesforce ``PartnerPulse_Key__c``, HubSpot ``pp_task_key``);
     ``key`` is the ledger's idempotency key, ``task_key@system``.
+
+    ``sent_before``: the ledger holds an earlier attempt at this key, so the CRM may have
+    the task already. An adapter that cannot upsert by key (HubSpot) searches for such
+    keys before creating; a key never sent cannot be in the CRM (the CRM's unique key
+    property still refuses a second task), so it costs no search.
     """
 
     kind: str = "task_create"
@@ -63,6 +68,7 @@ class TaskCreate(Frozen):
     due: date
     priority: str
     reason: str
+    sent_before: bool = False
 
 
 class TaskClose(Frozen):

@@ -4,8 +4,10 @@
 ``find`` searches ``key IN [...]`` (100 values a filter, through the filter builder); search
 never returns archived tasks.
 
-**Create, never twice** (pitfalls 12, 13). Before creating, the keys are looked up and a
-task that exists is answered with its id. The rest go to ``batch/create`` (100 a call),
+**Create, never twice** (pitfalls 12, 13). Before creating, the keys the ledger has sent
+before (``TaskCreate.sent_before``: a retry, or a create a crash cut off) are looked up and
+a task that exists is answered with its id; a key never sent cannot exist, so a first run
+spends no search on it. The rest go to ``batch/create`` (100 a call),
 each with the association to its company (``HUBSPOT_DEFINED`` type 192, task → company)
 inside the create body and its key as ``objectWriteTraceId``. The key property is unique,
 so a task the lookup missed (search lags writes) cannot be made twice either: HubSpot
@@ -108,12 +110,13 @@ class TaskWriter:
         """Outcomes by task key; a key with no outcome may or may not have been created."""
         outcomes: dict[str, Outcome] = {}
         inputs: list[Input] = []
-        for op in {op.task_key: op for op in operations}.values():
+        unique = {op.task_key: op for op in operations}
+        for op in unique.values():
             try:
                 inputs.append(Input(op.task_key, self.create_body(op)))
             except Unwritable as exc:
                 outcomes[op.task_key] = Refused(str(exc), by_hubspot=False)
-        existing = self.find([i.ref for i in inputs])
+        existing = self.find([i.ref for i in inputs if unique[i.ref].sent_before])
         outcomes.update(existing)
         pending = chunks([i for i in inputs if i.ref not in existing])
         while pending:

@@ -126,7 +126,9 @@ def plan_creates(
                 continue
             if known.open_tasks.get((system, result.name, partner.partner_id)):
                 continue
-            creates.append(_create(inputs, partner, result, config, record, key, day))
+            creates.append(
+                _create(inputs, partner, result, config, record, key, day, entry is not None)
+            )
     return creates
 
 
@@ -138,6 +140,7 @@ def _create(
     record: PartnerRecord,
     key: str,
     day: date,
+    sent_before: bool,
 ) -> TaskCreate:
     snapshot = partner.snapshot
     subject = (
@@ -162,6 +165,7 @@ def _create(
         due=day + timedelta(days=config.due_days),
         priority=config.priority,
         reason=result.why,
+        sent_before=sent_before,
     )
 
 
@@ -236,7 +240,7 @@ def plan_retries(
         ):
             continue
         reason = op.reason if op.reason.startswith(_RETRY) else _RETRY + op.reason
-        retries.append(op.model_copy(update={"reason": reason}))
+        retries.append(op.model_copy(update={"reason": reason, "sent_before": True}))
     return retries
 
 

@@ -62,6 +62,7 @@ def task_create(
     owner_id: str | None = None,
     priority: str = "normal",
     due: date = date(2026, 3, 5),
+    sent_before: bool = False,
 ) -> TaskCreate:
     task_key = f"at_risk_call:P-{n:012x}:2026-03-02"
     return TaskCreate(
@@ -77,6 +78,7 @@ def task_create(
         due=due,
         priority=priority,
         reason="test",
+        sent_before=sent_before,
     )
 
 

@@ -136,6 +136,9 @@ def test_keys_are_the_same_on_every_rerun_inside_the_cooldown() -> None:
     pending = {op.key: entry(op, "failed") for op in first}
     later = creates(tasks_of(both_crms(as_of=AS_OF + timedelta(days=5), task_ledger=pending)))
     assert [op.task_key for op in later] == [KEY, KEY]
+    # Only the keys sent before may be in a CRM already (HubSpot searches for those).
+    assert [op.sent_before for op in first] == [False, False]
+    assert [op.sent_before for op in later] == [True, True]
 
 
 @pytest.mark.parametrize("state", ["pending", "done"])
@@ -256,6 +259,7 @@ def test_a_failed_create_is_retried_from_the_ledger_while_it_makes_sense(
     if retried:
         assert ops[0].reason == "retry: at_risk_call fires"
         assert ops[0].due == failed.due
+        assert ops[0].sent_before
 
 
 def test_a_retry_is_not_planned_when_the_task_came_back_from_the_crm() -> None:
