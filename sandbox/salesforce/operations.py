@@ -231,7 +231,9 @@ def _apply(
             )
         if value is None:
             raise RecordError("MISSING_ARGUMENT", f"{field.name} not specified", [field.name])
-        before = set(table.by_id)
+        # The version to restore if an all-or-none batch fails later: looked up by the
+        # external id (copying the table's ids per record made upserts O(table size)).
+        olds = {i: table.by_id[i] for i in table.find_external(field.name, str(value))}
         try:
             record_id, created = _upsert(store, obj, field.name, str(value), fields)
         except MultipleMatches as exc:
@@ -240,7 +242,7 @@ def _apply(
                 f"{field.name}: more than one record found for external id field: {exc.urls}",
                 [field.name],
             ) from None
-        previous.setdefault(record_id, None if record_id not in before else table.by_id[record_id])
+        previous.setdefault(record_id, None if created else olds.get(record_id))
         return {"id": record_id, "success": True, "errors": [], "created": created}
     if method == "POST":
         if raw_id is not None:

@@ -261,3 +261,30 @@ def test_deleted_and_updated_resources_with_aware_datetimes(sandbox: Sandbox) ->
     assert updated["latestDateCovered"] == "2025-06-01T12:00:00.000+0000"
     with pytest.raises(SalesforceMalformedRequest):
         sf.Account.updated(datetime(2024, 1, 1, tzinfo=UTC), end)
+
+
+def test_an_all_or_none_upsert_that_fails_restores_updated_and_removes_created(
+    sandbox: Sandbox,
+) -> None:
+    sf = sandbox.sf()
+    path = "composite/sobjects/Task/PartnerPulse_Key__c"
+
+    def task(key: str, **fields: object) -> dict[str, object]:
+        return {"attributes": {"type": "Task"}, "PartnerPulse_Key__c": key, **fields}
+
+    (kept,) = sf.restful(path, method="PATCH", json={"records": [task("keep", Subject="old")]})
+    body = {
+        "allOrNone": True,
+        "records": [
+            task("keep", Subject="new"),  # an update by external id
+            task("fresh", Subject="made"),  # a create
+            task("bad", Priority="Not a priority"),  # refused: the batch rolls back
+        ],
+    }
+    results = sf.restful(path, method="PATCH", json=body)
+    assert [r["success"] for r in results] == [False, False, False]
+    rows = sf.query_all(
+        "SELECT PartnerPulse_Key__c, Subject FROM Task WHERE PartnerPulse_Key__c != null"
+    )["records"]
+    assert {r["PartnerPulse_Key__c"]: r["Subject"] for r in rows} == {"keep": "old"}
+    assert sf.Task.get(kept["id"])["Subject"] == "old"
