@@ -29,7 +29,7 @@ from adapters.hubspot.cursors import (
     window_state,
 )
 from adapters.hubspot.search import MAX_LIMIT, Search, window
-from connector.errors import CrmRefused
+from connector.errors import ConfigError, CrmRefused
 from connector.model import AnyRecord, Quarantined, SourceRef
 from connector.ports import Cursor, Page
 from mappings import hubspot_values
@@ -48,6 +48,15 @@ def as_dict(obj: dict[str, Any]) -> dict[str, Any]:
         "createdAt": obj.get("createdAt"),
         "updatedAt": obj.get("updatedAt"),
     }
+
+
+def mapped_properties(mapping: HubSpotMapping, stream: str) -> tuple[str, ...]:
+    """The portal's own properties a pull of ``stream`` reads through [mappings.hubspot]
+    (not the system ones, nor the tool's tags and task key, which ``setup`` creates)."""
+    wanted = list(mapping.fields.get(stream, {}).values())
+    if stream == "companies":
+        wanted.append(mapping.partner_field)
+    return tuple(dict.fromkeys(name for name in wanted if name))
 
 
 def stamp_ms(record: dict[str, Any]) -> int | None:
@@ -80,6 +89,7 @@ class ObjectStream:
         self.archived_every = archived_every
         self.stages = stages
         self.properties = mapping.properties(stream)
+        self.mapped = mapped_properties(mapping, stream)
         self.seen: dict[str, int | None] = {}
         self.tail: dict[str, int] = {}
         self.recent: dict[str, int] = {}
@@ -122,6 +132,7 @@ class ObjectStream:
             results = self._search(win, after)
             done = len(results) < MAX_LIMIT
             if results:
+                self._check_mapped(results[0])
                 last = str(results[-1]["id"])
                 if after is not None and int(last) <= int(after):
                     raise CrmRefused(
@@ -154,6 +165,23 @@ class ObjectStream:
             return self.client.search_api.do_search(self.stream, request, _preload_content=False)
 
         return list(self.client.call_json(self.endpoint, run).get("results") or [])
+
+    def _check_mapped(self, record: dict[str, Any]) -> None:
+        """Stop when a mapped property is missing from an answer. HubSpot answers every
+        requested property that exists (``null`` when unset) and silently leaves out one that
+        does not: a property deleted or renamed in the portal would otherwise be read as
+        empty on every record (a lost ``domain`` unlinks partners without a word)."""
+        props = record.get("properties") or {}
+        gone = [name for name in self.mapped if name not in props]
+        if gone:
+            names = ", ".join(repr(name) for name in gone)
+            what = "property" if len(gone) == 1 else "properties"
+            raise ConfigError(
+                f"HubSpot has no {self.stream} {what} {names}, which [mappings.hubspot] reads "
+                "(deleted or renamed in HubSpot?) — recreate it, or map another in "
+                f"[mappings.hubspot.fields.{self.stream}]; `partnerpulse check` lists what is "
+                "missing"
+            )
 
     # -- turning search results into canonical records ---------------------------------
     def _map(

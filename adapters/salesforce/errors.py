@@ -56,7 +56,7 @@ def error_code(content: Any) -> tuple[str, str]:
             return "", _short(content)
     if isinstance(content, list) and content and isinstance(content[0], dict):
         first = content[0]
-        return str(first.get("errorCode", "")), _short(first.get("message", ""))
+        return str(first.get("errorCode", "")), _short(_salient(first.get("message", "")))
     if isinstance(content, dict):
         return str(content.get("errorCode") or content.get("error") or ""), _short(
             content.get("message") or content.get("error_description") or ""
@@ -71,6 +71,19 @@ def bad_request(error: BaseException) -> tuple[str, str] | None:
     if isinstance(cause, sfe.SalesforceError) and cause.status == 400:
         return error_code(cause.content)
     return None
+
+
+def _salient(message: Any) -> Any:
+    """What a SOQL error says, without the query Salesforce echoes before it (the query, a
+    caret under the column, ``ERROR at Row:1:Column:9``, then ``No such column 'X' on
+    entity 'Account'. ...``): the echo would fill the message and cut off the field named."""
+    if not isinstance(message, str):
+        return message
+    _, marker, rest = message.rpartition("\nERROR at Row:")
+    if not marker:
+        return message
+    _, _, said = rest.partition("\n")
+    return " ".join(said.split()) or message
 
 
 def _short(value: Any) -> str:

@@ -74,9 +74,14 @@ def apply_plan(
     run_id: str | None = None,
     *,
     after_ledger: Callable[[], None] | None = None,
+    result: ApplyResult | None = None,
 ) -> ApplyResult:
-    """Ledger, send and settle every operation of ``plan``."""
-    result = ApplyResult()
+    """Ledger, send and settle every operation of ``plan``.
+
+    ``result`` is filled as answers are settled, so when one CRM's call fails (raised once
+    both have been tried) the caller still knows what the other wrote.
+    """
+    result = result if result is not None else ApplyResult()
     to_send = store.ledger_begin(list(plan.operations), run_id)
     result.skipped = len({op.key for op in plan.operations}) - len(to_send)
     if after_ledger is not None:

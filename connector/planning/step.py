@@ -15,7 +15,7 @@ refuses a run, nothing is stored either, snapshots included: the rerun with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -100,6 +100,7 @@ def plan_and_apply_step(
     as_of: datetime,
     dry_run: bool = False,
     approve: bool = False,
+    applying: Callable[[WritebackReport], None] | None = None,
 ) -> WritebackReport:
     """Plan the run's writes and, unless ``dry_run``, apply them; saves the snapshots
     of ``scored`` in order with the ledger (see :func:`connector.planning.apply_plan`).
@@ -138,5 +139,8 @@ def plan_and_apply_step(
     if dry_run:
         return report
     check_blast_radius(plan, config.writeback, approve=approve)
-    report.applied = apply_plan(plan, writers, store, run_id, after_ledger=save_snapshots)
+    report.applied = ApplyResult()
+    if applying is not None:
+        applying(report)  # the caller holds the report even if applying raises
+    apply_plan(plan, writers, store, run_id, after_ledger=save_snapshots, result=report.applied)
     return report

@@ -54,6 +54,9 @@ class SyncReport:
     error: str | None = None
     exit_code: ExitCode = ExitCode.OK
 
+    def keep_writeback(self, writeback: WritebackReport) -> None:
+        self.writeback = writeback
+
     @property
     def rejects(self) -> int:
         """Records quarantined by the pull plus writes a CRM refused."""
@@ -97,6 +100,7 @@ def run_sync(
             full=options.full,
             progress=progress,
             stop=stop,
+            result=report.pull,
         )
         report.notes.extend(report.pull.notes)
         if not report.pull.stopped:
@@ -107,7 +111,9 @@ def run_sync(
             report.scored = score_step(store, config, as_of)
             progress.step("write" if not options.dry_run else "plan")
             # Saves the snapshots itself, after the plan is in the ledger, so a crash
-            # between the two cannot lose a grade or tier transition's task.
+            # between the two cannot lose a grade or tier transition's task. The report is
+            # kept as soon as applying starts: a run stopped by one CRM (budget, auth)
+            # still records what the other wrote.
             report.writeback = plan_and_apply_step(
                 config,
                 report.scored,
@@ -117,6 +123,7 @@ def run_sync(
                 as_of=as_of,
                 dry_run=options.dry_run,
                 approve=options.approve,
+                applying=report.keep_writeback,
             )
         report.outcome = _outcome(report)
         report.exit_code = ExitCode.REJECTED if report.outcome == "rejected" else ExitCode.OK

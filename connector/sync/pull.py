@@ -93,9 +93,14 @@ def pull_all(
     full: bool,
     progress: Progress,
     stop: threading.Event,
+    result: PullResult | None = None,
 ) -> PullResult:
-    """Pull each stream in order; a stop request ends the run between pages."""
-    result = PullResult()
+    """Pull each stream in order; a stop request ends the run between pages.
+
+    ``result`` is filled as pages are committed, so a run the pull raises out of (budget
+    spent, retries exhausted) still reports what it had stored.
+    """
+    result = result if result is not None else PullResult()
     for system, adapter in adapters.items():
         for stream in adapter.streams:
             if stop.is_set():
