@@ -17,7 +17,13 @@ table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid
 text-align:left}td.n{text-align:right}.ok{color:#1a7f37}.bad{color:#b42318}.warn{color:#b54708}
 .muted{color:#777}
 """
-_OUTCOME_CLASS = {"ok": "ok", "running": "muted", "rejected": "warn", "interrupted": "warn"}
+_OUTCOME_CLASS = {
+    "ok": "ok",
+    "running": "muted",
+    "rejected": "warn",
+    "interrupted": "warn",
+    "abandoned": "warn",
+}
 
 
 def render_page(facts: StatusFacts, *, healthy: bool, health_detail: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -14,13 +15,27 @@ from connector.store.scope import Scoped
 from connector.store.tables import runs
 
 RUNNING = "running"
+ABANDONED = "abandoned"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this host (signal 0 checks, sends nothing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
 
 
 class RunStore(Scoped):
     """Runs of this workspace."""
 
-    def start_run(self, kind: str, host: str = "") -> str:
-        """Record a run as started ("running") and return its id."""
+    def start_run(self, kind: str, host: str = "", pid: int | None = None) -> str:
+        """Record a run as started ("running") and return its id; ``pid`` (kept in
+        ``detail`` until the run finishes) lets a later run on ``host`` tell a run that was
+        killed from one still going."""
         run_id = str(uuid.uuid4())
         row = {
             "id": run_id,
@@ -32,7 +47,7 @@ class RunStore(Scoped):
             "records_written": 0,
             "rejects": 0,
             "api_calls": {},
-            "detail": {},
+            "detail": {} if pid is None else {"pid": pid},
             "host": host,
         }
         with writing(self.engine) as conn:
@@ -68,6 +83,33 @@ class RunStore(Scoped):
         with writing(self.engine) as conn:
             if conn.execute(stmt).rowcount != 1:
                 raise KeyError(f"no run {run_id} in workspace {self.workspace}")
+
+    def abandon_dead_runs(
+        self, host: str, alive: Callable[[int], bool] = process_alive
+    ) -> list[str]:
+        """Close the runs of ``host`` still marked running whose process is gone (killed,
+        or the machine went down), so ``status`` does not show them running for ever.
+        Runs of other hosts, and runs without a recorded pid, are left as they are."""
+        query = select(runs.c.id, runs.c.detail).where(
+            runs.c.workspace == self.workspace, runs.c.outcome == RUNNING, runs.c.host == host
+        )
+        with writing(self.engine) as conn:
+            dead = [
+                row.id
+                for row in conn.execute(query)
+                if isinstance((row.detail or {}).get("pid"), int) and not alive(row.detail["pid"])
+            ]
+            if dead:
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.workspace == self.workspace, runs.c.id.in_(dead))
+                    .values(
+                        finished_at=self._now(),
+                        outcome=ABANDONED,
+                        error="the process ended before the run finished (killed or crashed)",
+                    )
+                )
+        return dead
 
     def runs(self, limit: int = 20) -> list[RunInfo]:
         """The latest ``limit`` runs, newest first."""

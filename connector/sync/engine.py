@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Mapping
@@ -86,8 +87,10 @@ def run_sync(
     progress = progress or SilentProgress()
     stop = stop or threading.Event()
     started = clock.now()
+    host = socket.gethostname()
+    store.abandon_dead_runs(host)
     report = SyncReport(
-        run_id=store.start_run(options.kind, socket.gethostname()), started_at=started
+        run_id=store.start_run(options.kind, host, pid=os.getpid()), started_at=started
     )
     bind_run(report.run_id)
     log.info("run started", kind=options.kind, full=options.full)

@@ -102,3 +102,25 @@ def test_runs_start_finish_and_list_newest_first(store: SqlStore, clock: FakeClo
     assert done.api_calls == {"salesforce": 31, "hubspot": 12}
     assert done.detail == {"streams": {"Account": 300}, "dry_run": False}
     assert [r.id for r in store.runs(limit=1)] == [second]
+
+
+def test_a_killed_run_is_closed_as_abandoned_by_the_next_run_on_its_host(
+    store: SqlStore,
+) -> None:
+    killed = store.start_run("sync", host="h1", pid=111)
+    going = store.start_run("sync", host="h1", pid=222)
+    elsewhere = store.start_run("sync", host="h2", pid=111)
+    no_pid = store.start_run("sync", host="h1")
+    assert store.abandon_dead_runs("h1", alive=lambda pid: pid == 222) == [killed]
+    outcome = {r.id: r.outcome for r in store.runs()}
+    assert outcome == {
+        killed: "abandoned",
+        going: "running",
+        elsewhere: "running",
+        no_pid: "running",
+    }
+    (closed,) = [r for r in store.runs() if r.id == killed]
+    assert closed.finished_at is not None
+    assert "killed" in (closed.error or "")
+    store.finish_run(going, "ok")
+    assert store.abandon_dead_runs("h1", alive=lambda pid: False) == []  # finished stay finished
