@@ -60,7 +60,9 @@ class Config(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every secret this config resolved, for log redaction; never printed."""
         found = [*self.salesforce.secrets(), *self.hubspot.secrets()]
-        return [secret.get_secret_value() for secret in found]
+        values = [secret.get_secret_value() for secret in found]
+        password = self.state.password()
+        return [*values, password] if password else values
 
     def systems(self) -> list[str]:
         """The CRMs this config syncs, in a fixed order."""

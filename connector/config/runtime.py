@@ -7,6 +7,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from connector.config.base import Section
 
@@ -32,6 +34,13 @@ class StateConfig(Section):
         if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
             raise ValueError(f"{value.split('@')[-1]!r} is not a sqlite:/// or postgresql:// URL")
         return value
+
+    def password(self) -> str | None:
+        """The password written into ``url``, if any (registered for log redaction)."""
+        try:
+            return make_url(self.url).password or None
+        except ArgumentError:
+            return None
 
 
 class JobSchedule(Section):

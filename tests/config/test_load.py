@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from connector.config import Config, load_config
 from connector.errors import ConfigError, ExitCode
+from connector.logs import redact_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config.example.toml"
@@ -184,3 +185,12 @@ def test_config_is_frozen() -> None:
     config = Config()
     with pytest.raises(Exception, match="frozen"):
         config.workspace.name = "other"  # type: ignore[misc]
+
+
+def test_a_password_in_the_state_url_is_redacted_from_logs(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, '[state]\nurl = "postgresql://pp:Canary-9f3a1@db.example.com/partnerpulse"\n'
+    )
+    config = load_config(path)
+    assert "Canary-9f3a1" in config.secret_values()
+    assert "Canary-9f3a1" not in redact_text("connect failed: password Canary-9f3a1 refused")
