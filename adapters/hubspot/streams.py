@@ -29,6 +29,7 @@ from adapters.hubspot.cursors import (
     window_state,
 )
 from adapters.hubspot.search import MAX_LIMIT, Search, window
+from adapters.prefetch import prefetched
 from connector.errors import ConfigError, CrmRefused
 from connector.model import AnyRecord, Quarantined, SourceRef
 from connector.ports import Cursor, Page
@@ -128,17 +129,12 @@ class ObjectStream:
         buffer: list[dict[str, Any]] = []
         after = win.after_id
         open_state = {**common, **window_state(Window(win.since, win.until or self.cap))}
-        while True:
-            results = self._search(win, after)
+        searches = prefetched(self._searches(win), name=f"hubspot-{self.stream}")
+        for results in searches:
             done = len(results) < MAX_LIMIT
             if results:
                 self._check_mapped(results[0])
-                last = str(results[-1]["id"])
-                if after is not None and int(last) <= int(after):
-                    raise CrmRefused(
-                        f"HubSpot search on {self.stream} did not advance past id {after}"
-                    )
-                after = last
+                after = str(results[-1]["id"])
                 buffer.extend(as_dict(r) for r in results)
             if len(buffer) >= BUFFER or done:
                 records, quarantined = self._map(buffer, emit_all)
@@ -156,6 +152,21 @@ class ObjectStream:
                 if done:
                     return cursor
                 buffer = []
+        raise CrmRefused(f"HubSpot search on {self.stream} ended without a last page")
+
+    def _searches(self, win: Window) -> Iterator[Sequence[dict[str, Any]]]:
+        """The window's search pages, keyset by id from ``win.after_id``, up to the first
+        short page (read ahead by :func:`prefetched` while the pages before are stored)."""
+        after = win.after_id
+        while True:
+            results = self._search(win, after)
+            last = str(results[-1]["id"]) if results else after
+            if results and after is not None and int(str(last)) <= int(after):
+                raise CrmRefused(f"HubSpot search on {self.stream} did not advance past id {after}")
+            yield results
+            if len(results) < MAX_LIMIT:
+                return
+            after = last
 
     def _search(self, win: Window, after: str | None) -> Sequence[dict[str, Any]]:
         query = Search(filters=window(win.since, win.until, after), properties=self.properties)

@@ -17,6 +17,7 @@ from typing import Any
 
 from simple_salesforce.api import Salesforce
 
+from adapters.prefetch import prefetched
 from adapters.salesforce import soql
 from adapters.salesforce.bulk import BulkReader
 from adapters.salesforce.errors import LocatorExpired, QueryTimeout
@@ -114,7 +115,8 @@ class StreamReader:
             batches = self.bulk.batches(stream, text, self.mapping.kinds(stream))
         else:
             batches = self._rest(stream, fields, plan.start)
-        for rows in batches:
+        # The next page is read while this one is mapped and stored (adapters/prefetch.py).
+        for rows in prefetched(batches, name=f"salesforce-{stream}"):
             for chunk in _chunks(rows, self.page_size):
                 page = builder.page(chunk)
                 if page is not None:
