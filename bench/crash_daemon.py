@@ -86,8 +86,10 @@ def runs(db: Path) -> list[tuple[str, str | None]]:
 
 
 def finished(db: Path) -> list[str]:
-    """Outcomes of the runs that have ended, oldest first."""
-    return [outcome for outcome, at in runs(db) if at is not None]
+    """Outcomes of the runs that have ended by themselves, oldest first. A killed run is
+    closed as ``abandoned`` by the next run on the host when that one starts: it is not a
+    run that finished."""
+    return [outcome for outcome, at in runs(db) if at is not None and outcome != "abandoned"]
 
 
 def lease_of(config: Path) -> FileLocks:

@@ -30,6 +30,7 @@ def test_a_killed_daemon_restarts_to_the_same_store_and_crm_state(tmp_path: Path
     assert [t["rerun_outcome"] for t in details] == ["ok", "ok"], details
     assert result["restart_skipped"] == 0, details
     assert result["daemon_stops_unclean"] == 0, details
+    assert result["runs_left_running"] == 0, details  # the killed run is closed as abandoned
     assert result["records_lost"] == 0, details
     assert result["tasks_duplicated"] == 0, details
     assert result["tags_wrong"] == 0, details
