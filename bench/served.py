@@ -29,23 +29,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from adapters.hubspot import HubSpotAdapter
+from mappings.salesforce import STREAMS as SALESFORCE_STREAMS
 from sandbox.serve import start_sandbox, write_config
 from sandbox.world import World, generate_world
 
 CLOCK_BEHIND = timedelta(hours=1)
 CHANGED_SHARE = 0.01
-# The objects the sync pulls (Contact is not a stream) and where their ids are.
-SALESFORCE_OBJECTS = ("User", "Account", "Task", "Event", "Opportunity", "Case")
-HUBSPOT_OBJECTS = (
-    "companies",
-    "calls",
-    "emails",
-    "meetings",
-    "notes",
-    "tasks",
-    "deals",
-    "tickets",
-)
+# The objects the sync pulls (Contact is not a stream; HubSpot owners have no records API).
+SALESFORCE_OBJECTS = SALESFORCE_STREAMS
+HUBSPOT_OBJECTS = tuple(s for s in HubSpotAdapter.streams if s != "owners")
 
 
 def counts_of(world: World) -> dict[str, dict[str, int]]:
