@@ -13,7 +13,16 @@ from connector.reporting import charts, period_charts
 from connector.reporting.metrics import Mix, change
 from connector.reporting.periods import Period
 from connector.reporting.portfolio import PortfolioReport
-from connector.reporting.report_view import COHORT_LABEL, GRADES, SEED_LABEL, SEGMENTS, TIERS
+from connector.reporting.report_view import (
+    COHORT_LABEL,
+    GRADES,
+    SEED_LABEL,
+    SEGMENTS,
+    TIERS,
+    money,
+    pct,
+    retention_cells,
+)
 
 _ASSETS = files("connector.reporting")
 
@@ -108,13 +117,13 @@ def _cards(r: PortfolioReport) -> str:
         _card("Partners now", f"{r.partners_now:,}", f"as of {r.as_of:%Y-%m-%d}"),
         _card(
             f"Retention {last.period.shown()}" if last else "Retention",
-            _pct(last.cohort_rate) if last else "—",
-            f"cohort rate; seed's formula {_pct(last.seed_rate)}" if last else "no partners yet",
+            pct(last.cohort_rate) if last else "—",
+            f"cohort rate; seed's formula {pct(last.seed_rate)}" if last else "no partners yet",
         ),
         _card(
             "Lifetime value",
-            _money(r.ltv.mean),
-            f"mean; median {_money(r.ltv.median)} over {r.ltv.partners:,} partners",
+            money(r.ltv.mean),
+            f"mean; median {money(r.ltv.median)} over {r.ltv.partners:,} partners",
         ),
         _card(
             f"NPS {nps.period.shown()}" if nps else "NPS",
@@ -148,20 +157,7 @@ def _table(caption: str, head: list[str], rows: list[list[str]], numeric: set[in
 
 
 def _retention_table(r: PortfolioReport) -> str:
-    rows = [
-        [
-            x.period.shown(),
-            str(x.start),
-            str(x.end),
-            str(x.new),
-            str(x.lost),
-            _pct(x.seed_rate),
-            _pct(x.cohort_rate),
-            "—" if n.nps is None else f"{n.nps:+.0f}",
-            str(n.responses),
-        ]
-        for x, n in zip(r.retention, r.nps, strict=True)
-    ]
+    rows = retention_cells(r)
     head = [
         "Period",
         "At start",
@@ -227,7 +223,7 @@ def _at_risk_table(r: PortfolioReport) -> str:
             a.trend,
             a.segment,
             a.tier,
-            _money(a.lifetime_value),
+            money(a.lifetime_value),
             "; ".join(a.reasons),
         ]
         for a in r.at_risk
@@ -245,11 +241,3 @@ def _short(p: Period) -> str:
 def _to_date(r: PortfolioReport) -> str:
     running = r.periods[-1]
     return "" if running.complete else f" * {running.label} to {running.end:%b %d}."
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
-
-
-def _money(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"

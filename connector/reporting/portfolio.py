@@ -33,6 +33,7 @@ from connector.reporting.metrics import (
     retention,
 )
 from connector.reporting.periods import Period, PeriodKind, periods_until
+from connector.scoring.queries import partner_query
 from connector.store import SqlStore
 from connector.store.tables import snapshots
 
@@ -140,14 +141,14 @@ def build_report(
 def load_lifecycles(conn: Connection, workspace: str) -> list[Lifecycle]:
     """Every partner there has been: a record matching the filter, an end date, or a
     snapshot that found it churned (which dates a churn by filter without an end date)."""
-    rows = conn.execute(queries.lifecycle_query(workspace)).all()
-    left = [pid for pid, is_partner, _, _, end in rows if not is_partner and end is None]
+    rows = conn.execute(partner_query(workspace)).all()  # scoring's identity facts
+    left = [pid for pid, is_partner, _, _, end, _ in rows if not is_partner and end is None]
     seen: dict[str, date] = {}
     if left:
         found = conn.execute(queries.churn_seen_query(workspace, left))
         seen = {pid: at.date() for pid, at in found if at is not None}
     lifecycles = []
-    for pid, is_partner, since, created, end in rows:
+    for pid, is_partner, since, created, end, _ in rows:
         if not is_partner and end is None and pid not in seen:
             continue  # never a partner (a customer linked by domain, say)
         start = since if since is not None else (created.date() if created else None)

@@ -14,12 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Select,
-    Table,
-    and_,
-    case,
     false,
     func,
     select,
@@ -28,26 +24,8 @@ from sqlalchemy import (
 )
 
 from connector.model import SourceRef
-from connector.scoring.queries import not_mirrored, per_partner
+from connector.scoring.queries import link_join, not_mirrored, per_partner
 from connector.store.tables import activities, deals, issues, links, partners, snapshots, surveys
-
-
-def lifecycle_query(workspace: str) -> Select[Any]:
-    """Per canonical partner: any record matches the filter, earliest partner-since and
-    creation, and earliest end."""
-    p = partners
-    return (
-        select(
-            links.c.partner_id,
-            func.max(case((p.c.is_partner, 1), else_=0)).label("is_partner"),
-            func.min(p.c.partner_since).label("since"),
-            func.min(p.c.created_at).label("created"),
-            func.min(p.c.partner_end).label("end"),
-        )
-        .join(links, _link_join(p, p.c.source_id))
-        .where(p.c.workspace == workspace, p.c.deleted == false())
-        .group_by(links.c.partner_id)
-    )
 
 
 def churn_seen_query(workspace: str, partner_ids: Sequence[str]) -> Select[Any]:
@@ -91,7 +69,7 @@ def survey_query(workspace: str, start: date, end: date) -> Select[Any]:
     s = surveys
     return (
         select(links.c.partner_id, s.c.score, s.c.answered_on)
-        .join(links, _link_join(s, s.c.partner_source_id))
+        .join(links, link_join(s, s.c.partner_source_id))
         .where(
             s.c.workspace == workspace,
             s.c.deleted == false(),
@@ -178,14 +156,6 @@ def changed_after(
         if found:
             counts[name] = found
     return counts
-
-
-def _link_join(table: Table, source_id: ColumnElement[Any]) -> ColumnElement[bool]:
-    return and_(
-        links.c.workspace == table.c.workspace,
-        links.c.system == table.c.system,
-        links.c.source_id == source_id,
-    )
 
 
 def last_scored_query(workspace: str) -> Select[Any]:

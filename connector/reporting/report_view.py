@@ -101,7 +101,7 @@ def print_report(console: Console, r: PortfolioReport) -> None:
     """Headline numbers, then retention, NPS, mixes with their change, and at-risk partners."""
     console.print(
         f"[bold]Partner portfolio[/] as of {r.as_of:%Y-%m-%d} — {r.partners_now} partners; "
-        f"lifetime value mean {_money(r.ltv.mean)}, median {_money(r.ltv.median)} "
+        f"lifetime value mean {money(r.ltv.mean)}, median {money(r.ltv.median)} "
         f"over {r.ltv.partners} partners (current and former)"
     )
     table = Table(title=f"retention per {r.kind.value}", show_edge=False, title_justify="left")
@@ -117,18 +117,8 @@ def print_report(console: Console, r: PortfolioReport) -> None:
         "answers",
     ):
         table.add_column(column, justify="left" if column == "period" else "right")
-    for x, n in zip(r.retention, r.nps, strict=True):
-        table.add_row(
-            x.period.shown(),
-            str(x.start),
-            str(x.end),
-            str(x.new),
-            str(x.lost),
-            _pct(x.seed_rate),
-            _pct(x.cohort_rate),
-            "—" if n.nps is None else f"{n.nps:+.0f}",
-            str(n.responses),
-        )
+    for cells in retention_cells(r):
+        table.add_row(*cells)
     console.print(table)
     console.print(f"[dim]seed rate = {SEED_LABEL}\ncohort rate = {COHORT_LABEL}[/]")
     console.print(_mix_table(r.current, r.previous))
@@ -149,7 +139,7 @@ def print_report(console: Console, r: PortfolioReport) -> None:
                 a.trend,
                 a.segment,
                 a.tier,
-                _money(a.lifetime_value),
+                money(a.lifetime_value),
                 "; ".join(a.reasons),
             )
         console.print(risk)
@@ -223,9 +213,28 @@ def _round(value: float | None, places: int = 2) -> float | None:
     return None if value is None else round(value, places)
 
 
-def _pct(value: float | None) -> str:
+def retention_cells(r: PortfolioReport) -> list[list[str]]:
+    """One row per period — period, at start, at end, new, lost, seed rate, cohort rate,
+    NPS, answers — as both the terminal and the HTML report show it."""
+    return [
+        [
+            x.period.shown(),
+            str(x.start),
+            str(x.end),
+            str(x.new),
+            str(x.lost),
+            pct(x.seed_rate),
+            pct(x.cohort_rate),
+            "—" if n.nps is None else f"{n.nps:+.0f}",
+            str(n.responses),
+        ]
+        for x, n in zip(r.retention, r.nps, strict=True)
+    ]
+
+
+def pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-def _money(value: float | None) -> str:
+def money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"

@@ -47,7 +47,7 @@ def partner_query(workspace: str) -> Select[Any]:
             func.min(p.c.partner_end).label("end"),
             func.max(case((p.c.unique_resources, 1), else_=0)).label("unique_resources"),
         )
-        .join(links, _link_join(p, p.c.source_id))
+        .join(links, link_join(p, p.c.source_id))
         .where(p.c.workspace == workspace, p.c.deleted == false())
         .group_by(links.c.partner_id)
     )
@@ -214,7 +214,7 @@ def survey_query(workspace: str, w: Windows) -> Select[Any]:
             s.c.answered_on.label("nps_answered_on"),
             rank,
         )
-        .join(links, _link_join(s, s.c.partner_source_id))
+        .join(links, link_join(s, s.c.partner_source_id))
         .where(s.c.workspace == workspace, s.c.deleted == false(), s.c.answered_on <= w.as_of_day)
         .subquery()
     )
@@ -238,13 +238,14 @@ def kpi_query(workspace: str, w: Windows) -> Select[Any]:
             func.avg(ratio).label("kpi_attainment"),
             func.count(ratio).label("kpi_readings"),
         )
-        .join(links, _link_join(k, k.c.partner_source_id))
+        .join(links, link_join(k, k.c.partner_source_id))
         .where(k.c.workspace == workspace, k.c.deleted == false(), k.c.modified_at <= w.as_of)
         .group_by(links.c.partner_id)
     )
 
 
-def _link_join(table: Table, source_id: ColumnElement[Any]) -> ColumnElement[bool]:
+def link_join(table: Table, source_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """How a record of ``table`` reaches its canonical partner: the link of its source id."""
     return and_(
         links.c.workspace == table.c.workspace,
         links.c.system == table.c.system,
