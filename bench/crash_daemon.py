@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 
 from connector.config import load_config
+from connector.store.runs import ABANDONED
 from scheduler.locks import FileLocks, locks_for
 
 BIN = Path(sys.executable).parent / "partnerpulse"
@@ -89,7 +90,7 @@ def finished(db: Path) -> list[str]:
     """Outcomes of the runs that have ended by themselves, oldest first. A killed run is
     closed as ``abandoned`` by the next run on the host when that one starts: it is not a
     run that finished."""
-    return [outcome for outcome, at in runs(db) if at is not None and outcome != "abandoned"]
+    return [outcome for outcome, at in runs(db) if at is not None and outcome != ABANDONED]
 
 
 def lease_of(config: Path) -> FileLocks:
